@@ -1,0 +1,293 @@
+#include "btf/btf_file.hpp"
+
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <elf.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+#include "btf/dwarf_align.hpp"
+#include "btf/kernel_distill.hpp"
+#include "btf/type_facts.hpp"
+#include "btf/unsupported.hpp"
+#include "common/error.hpp"
+
+namespace xtramp::btf {
+
+namespace {
+
+// libbpf reports parse problems on stderr through a global callback; the
+// frontend reports them as Errors instead, so it is silenced while we parse.
+int quiet(enum libbpf_print_level, const char*, va_list) {
+  return 0;
+}
+
+struct QuietLibbpf {
+  libbpf_print_fn_t old = libbpf_set_print(quiet);
+  ~QuietLibbpf() { libbpf_set_print(old); }
+};
+
+struct ElfIdent {
+  bool is_elf = false;
+  std::optional<Arch> machine;
+  uint16_t e_machine = 0;
+};
+
+// Reads e_ident and e_machine (in the file's own byte order).
+ElfIdent read_elf_ident(const uint8_t* p, size_t n) {
+  ElfIdent id;
+  if (n < sizeof(Elf64_Ehdr) || std::memcmp(p, ELFMAG, SELFMAG) != 0) return id;
+  id.is_elf = true;
+  const bool big = p[EI_DATA] == ELFDATA2MSB;
+  id.e_machine =
+      big ? static_cast<uint16_t>(p[18] << 8 | p[19]) : static_cast<uint16_t>(p[19] << 8 | p[18]);
+  switch (id.e_machine) {
+    case EM_X86_64:
+      id.machine = Arch::x86_64;
+      break;
+    case EM_AARCH64:
+      id.machine = Arch::arm64;
+      break;
+    case EM_S390:
+      id.machine = Arch::s390x;
+      break;
+    default:
+      break;
+  }
+  return id;
+}
+
+ElfIdent read_elf_ident(const std::string& path) {
+  uint8_t buf[sizeof(Elf64_Ehdr)] = {};
+  std::ifstream in(path, std::ios::binary);
+  in.read(reinterpret_cast<char*>(buf), sizeof buf);
+  return read_elf_ident(buf, static_cast<size_t>(in.gcount()));
+}
+
+[[noreturn]] void fail_parse(const std::string& path, int err) {
+  if (err == ENOENT || err == EACCES || err == EISDIR || err == EPERM)
+    throw Error(Errc::io, "cannot read BTF from '" + path + "': " + std::strerror(err));
+  throw Error(Errc::malformed_btf, "malformed BTF in '" + path + "': " +
+                                       (err == ENOENT ? "no .BTF section" : std::strerror(err)));
+}
+
+}  // namespace
+
+struct BtfFile::Impl {
+  std::string path;
+  struct btf* btf = nullptr;
+  struct btf* base = nullptr;
+  Arch target = Arch::x86_64;
+  std::unique_ptr<DwarfIndex> dwarf;
+  std::unique_ptr<TypeAnalyzer> analyzer;
+  int memfd = -1;
+
+  ~Impl() {
+    btf__free(btf);
+    btf__free(base);
+    if (memfd >= 0) close(memfd);
+  }
+
+  uint32_t first_id() const { return base != nullptr ? btf__type_cnt(base) : 1; }
+
+  const struct btf_type* func_type(uint32_t id) const {
+    const struct btf_type* t = btf__type_by_id(btf, id);
+    if (t == nullptr || !btf_is_func(t))
+      throw Error(Errc::not_function,
+                  "BTF id " + std::to_string(id) + " in '" + path + "' is not a function");
+    return t;
+  }
+  std::string name_of(const struct btf_type* t) const {
+    const char* n = btf__name_by_offset(btf, t->name_off);
+    return n != nullptr ? n : "";
+  }
+};
+
+BtfFile::BtfFile(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+BtfFile::BtfFile(BtfFile&&) noexcept = default;
+BtfFile& BtfFile::operator=(BtfFile&&) noexcept = default;
+BtfFile::~BtfFile() = default;
+
+namespace {
+
+// The target of a BTF: explicit > ELF machine > byte order (raw BTF) > host.
+Arch pick_target(const std::optional<Arch>& requested, const ElfIdent& elf, const struct btf* btf,
+                 const std::string& path) {
+  if (requested) return *requested;
+  if (elf.is_elf) {
+    if (elf.machine) return *elf.machine;
+    throw Error(Errc::bad_request, "'" + path + "' is an ELF file for machine " +
+                                       std::to_string(elf.e_machine) +
+                                       ", which xtramp does not know; pass the target explicitly");
+  }
+  if (btf__endianness(btf) == BTF_BIG_ENDIAN) return Arch::s390x;
+  return arch_endian(host_arch()) == Endian::little ? host_arch() : Arch::x86_64;
+}
+
+}  // namespace
+
+BtfFile BtfFile::open(const OpenOptions& opts) {
+  auto impl = std::make_unique<Impl>();
+  impl->path = opts.path.empty() ? kVmlinuxPath : opts.path;
+  QuietLibbpf quiet_guard;
+  if (!opts.base_path.empty()) {
+    impl->base = btf__parse(opts.base_path.c_str(), nullptr);
+    if (impl->base == nullptr) fail_parse(opts.base_path, errno);
+  }
+  impl->btf = impl->base != nullptr ? btf__parse_split(impl->path.c_str(), impl->base)
+                                    : btf__parse(impl->path.c_str(), nullptr);
+  if (impl->btf == nullptr) fail_parse(impl->path, errno);
+
+  const ElfIdent elf = read_elf_ident(impl->path);
+  impl->target = pick_target(opts.target, elf, impl->btf, impl->path);
+  if (elf.is_elf && opts.use_dwarf) impl->dwarf = DwarfIndex::open(impl->path);
+  impl->analyzer = std::make_unique<TypeAnalyzer>(impl->btf, impl->target);
+  return BtfFile(std::move(impl));
+}
+
+BtfFile BtfFile::from_bytes(std::span<const uint8_t> bytes, std::optional<Arch> target) {
+  auto impl = std::make_unique<Impl>();
+  impl->path = "<memory>";
+  QuietLibbpf quiet_guard;
+  const ElfIdent elf = read_elf_ident(bytes.data(), bytes.size());
+  if (!elf.is_elf) {
+    if (bytes.size() > UINT32_MAX)
+      throw Error(Errc::malformed_btf, "malformed BTF in '<memory>': too large");
+    impl->btf = btf__new(bytes.data(), static_cast<uint32_t>(bytes.size()));
+    if (impl->btf == nullptr) fail_parse(impl->path, errno);
+  } else {
+    // libbpf and libdw read ELF from a path: give them an anonymous file.
+    impl->memfd = memfd_create("xtramp-btf", MFD_CLOEXEC);
+    if (impl->memfd < 0)
+      throw Error(Errc::io, std::string("memfd_create: ") + std::strerror(errno));
+    size_t done = 0;
+    while (done < bytes.size()) {
+      const ssize_t n = write(impl->memfd, bytes.data() + done, bytes.size() - done);
+      if (n <= 0) throw Error(Errc::io, std::string("memfd write: ") + std::strerror(errno));
+      done += static_cast<size_t>(n);
+    }
+    const std::string fdpath = "/proc/self/fd/" + std::to_string(impl->memfd);
+    impl->btf = btf__parse(fdpath.c_str(), nullptr);
+    if (impl->btf == nullptr) fail_parse(impl->path, errno);
+    impl->dwarf = DwarfIndex::open(fdpath);
+  }
+  impl->target = pick_target(target, elf, impl->btf, impl->path);
+  impl->analyzer = std::make_unique<TypeAnalyzer>(impl->btf, impl->target);
+  return BtfFile(std::move(impl));
+}
+
+const std::string& BtfFile::path() const {
+  return impl_->path;
+}
+Arch BtfFile::target() const {
+  return impl_->target;
+}
+Endian BtfFile::endianness() const {
+  return btf__endianness(impl_->btf) == BTF_BIG_ENDIAN ? Endian::big : Endian::little;
+}
+bool BtfFile::has_dwarf() const {
+  return impl_->dwarf != nullptr;
+}
+uint32_t BtfFile::type_count() const {
+  return btf__type_cnt(impl_->btf);
+}
+
+std::vector<uint32_t> BtfFile::function_ids() const {
+  std::vector<uint32_t> ids;
+  const uint32_t n = btf__type_cnt(impl_->btf);
+  for (uint32_t id = impl_->first_id(); id < n; ++id)
+    if (btf_is_func(btf__type_by_id(impl_->btf, id))) ids.push_back(id);
+  return ids;
+}
+
+uint32_t BtfFile::find_function(std::string_view name) const {
+  const std::string n(name);
+  const int id = btf__find_by_name_kind(impl_->btf, n.c_str(), BTF_KIND_FUNC);
+  if (id > 0) return static_cast<uint32_t>(id);
+  const int other = btf__find_by_name(impl_->btf, n.c_str());
+  if (other > 0) {
+    const struct btf_type* t = btf__type_by_id(impl_->btf, static_cast<uint32_t>(other));
+    throw Error(Errc::not_function, "'" + n + "' is a " + btf_kind_str(t) + " in '" + impl_->path +
+                                        "', not a function");
+  }
+  throw Error(Errc::not_found, "no function '" + n + "' in '" + impl_->path + "'");
+}
+
+std::string BtfFile::function_name(uint32_t func_id) const {
+  return impl_->name_of(impl_->func_type(func_id));
+}
+
+FuncModel BtfFile::model(std::string_view name) const {
+  return model_by_id(find_function(name));
+}
+
+FuncModel BtfFile::model_by_id(uint32_t func_id) const {
+  const struct btf* btf = impl_->btf;
+  const struct btf_type* func = impl_->func_type(func_id);
+  FuncModel m;
+  m.name = impl_->name_of(func);
+  m.btf_id = func_id;
+  m.target = impl_->target;
+  const struct btf_type* proto = btf__type_by_id(btf, func->type);
+  if (proto == nullptr || !btf_is_func_proto(proto))
+    throw Error(Errc::malformed_btf, "malformed BTF: function " + m.name + " has no prototype");
+
+  const struct btf_param* params = btf_params(proto);
+  const uint16_t n = btf_vlen(proto);
+  if (n > 0 && params[n - 1].type == 0)  // kernel wording, kernel/bpf/btf.c
+    throw Error(Errc::unsupported,
+                "The function " + m.name + " with variable args is unsupported.");
+
+  std::optional<DwarfIndex::Proto> dw;
+  if (impl_->dwarf) dw = impl_->dwarf->proto(m.name, n);
+
+  TypeAnalyzer& an = *impl_->analyzer;
+  if (proto->type != 0) {
+    try {
+      m.ret.type = an.facts(proto->type, dw && dw->ret ? &*dw->ret : nullptr);
+    } catch (const UnsupportedType& u) {
+      throw Error(Errc::unsupported, "The function " + m.name + " return type " + u.kind +
+                                         " is unsupported (" + u.detail + ").");
+    }
+  } else {
+    static const TypeRef kVoid = [] {
+      auto v = std::make_shared<TypeFacts>();
+      v->c_type = "void";
+      v->btf_kind = "UNKN";
+      return v;
+    }();
+    m.ret.type = kVoid;
+  }
+
+  m.args.reserve(n);
+  for (uint16_t i = 0; i < n; ++i) {
+    ValueModel v;
+    const char* pname = btf__name_by_offset(btf, params[i].name_off);
+    v.name = pname != nullptr ? pname : "";
+    if (params[i].type == 0 || [&] {
+          uint32_t id = params[i].type;
+          return an.resolve(&id) == btf__type_by_id(btf, 0);
+        }())
+      throw Error(Errc::unsupported, "The function " + m.name + " has malformed void argument.");
+    try {
+      v.type = an.facts(params[i].type, dw ? &dw->params[i] : nullptr);
+    } catch (const UnsupportedType& u) {
+      throw Error(Errc::unsupported, "The function " + m.name + " arg" + std::to_string(i) +
+                                         " type " + u.kind + " is unsupported (" + u.detail + ").");
+    }
+    m.args.push_back(std::move(v));
+  }
+  return m;
+}
+
+KernelView BtfFile::kernel_view(uint32_t func_id) const {
+  impl_->func_type(func_id);
+  return kernel_distill(impl_->btf, *impl_->analyzer, func_id);
+}
+
+}  // namespace xtramp::btf

@@ -1,0 +1,126 @@
+#include "btf/dwarf_align.hpp"
+
+#include <dwarf.h>
+#include <elfutils/libdwfl.h>
+
+namespace xtramp::btf {
+
+uint32_t dw_alignment(Dwarf_Die* die) {
+  Dwarf_Attribute attr;
+  Dwarf_Word value = 0;
+  if (dwarf_attr(die, DW_AT_alignment, &attr) == nullptr) return 0;
+  if (dwarf_formudata(&attr, &value) != 0 || value > (1u << 16)) return 0;
+  return static_cast<uint32_t>(value);
+}
+
+std::optional<Dwarf_Die> dw_type(Dwarf_Die* die) {
+  Dwarf_Attribute attr;
+  Dwarf_Die out;
+  if (dwarf_attr_integrate(die, DW_AT_type, &attr) == nullptr) return std::nullopt;
+  if (dwarf_formref_die(&attr, &out) == nullptr) return std::nullopt;
+  return out;
+}
+
+std::optional<Dwarf_Die> dw_strip(Dwarf_Die die, uint32_t* typedef_align) {
+  for (int hops = 0; hops < 32; ++hops) {
+    switch (dwarf_tag(&die)) {
+      case DW_TAG_typedef:
+      case DW_TAG_const_type:
+      case DW_TAG_volatile_type:
+      case DW_TAG_restrict_type:
+      case DW_TAG_atomic_type: {
+        if (typedef_align != nullptr) *typedef_align = std::max(*typedef_align, dw_alignment(&die));
+        auto next = dw_type(&die);
+        if (!next) return std::nullopt;  // e.g. `const void`
+        die = *next;
+        break;
+      }
+      default:
+        return die;
+    }
+  }
+  return std::nullopt;
+}
+
+std::vector<Dwarf_Die> dw_members(Dwarf_Die* die) {
+  std::vector<Dwarf_Die> out;
+  Dwarf_Die child;
+  if (dwarf_child(die, &child) != 0) return out;
+  do {
+    if (dwarf_tag(&child) == DW_TAG_member) out.push_back(child);
+  } while (dwarf_siblingof(&child, &child) == 0);
+  return out;
+}
+
+namespace {
+
+const Dwfl_Callbacks kOfflineCallbacks = {
+    .find_elf = dwfl_build_id_find_elf,
+    .find_debuginfo = dwfl_standard_find_debuginfo,
+    .section_address = dwfl_offline_section_address,
+    .debuginfo_path = nullptr,
+};
+
+}  // namespace
+
+std::unique_ptr<DwarfIndex> DwarfIndex::open(const std::string& path) {
+  std::unique_ptr<DwarfIndex> idx(new DwarfIndex());
+  idx->dwfl_ = dwfl_begin(&kOfflineCallbacks);
+  if (idx->dwfl_ == nullptr) return nullptr;
+  Dwfl_Module* mod = dwfl_report_offline(idx->dwfl_, "", path.c_str(), -1);
+  if (mod == nullptr || dwfl_report_end(idx->dwfl_, nullptr, nullptr) != 0) return nullptr;
+  Dwarf_Addr bias = 0;
+  idx->dwarf_ = dwfl_module_getdwarf(mod, &bias);
+  if (idx->dwarf_ == nullptr) return nullptr;
+  return idx;
+}
+
+DwarfIndex::~DwarfIndex() {
+  if (dwfl_ != nullptr) dwfl_end(dwfl_);
+}
+
+void DwarfIndex::build_index() {
+  indexed_ = true;
+  Dwarf_Off off = 0, next = 0;
+  size_t header_size = 0;
+  while (dwarf_nextcu(dwarf_, off, &next, &header_size, nullptr, nullptr, nullptr) == 0) {
+    Dwarf_Die cu, child;
+    if (dwarf_offdie(dwarf_, off + header_size, &cu) != nullptr && dwarf_child(&cu, &child) == 0) {
+      do {
+        if (dwarf_tag(&child) != DW_TAG_subprogram) continue;
+        const char* name = dwarf_diename(&child);
+        if (name != nullptr) subprograms_[name].push_back(dwarf_dieoffset(&child));
+      } while (dwarf_siblingof(&child, &child) == 0);
+    }
+    off = next;
+  }
+}
+
+std::optional<DwarfIndex::Proto> DwarfIndex::proto(std::string_view func, size_t nparams) {
+  if (!indexed_) build_index();
+  auto it = subprograms_.find(std::string(func));
+  if (it == subprograms_.end()) return std::nullopt;
+  for (Dwarf_Off off : it->second) {
+    Dwarf_Die sp, child;
+    if (dwarf_offdie(dwarf_, off, &sp) == nullptr) continue;
+    Proto p;
+    bool ok = true;
+    if (dwarf_child(&sp, &child) == 0) {
+      do {
+        if (dwarf_tag(&child) != DW_TAG_formal_parameter) continue;
+        auto t = dw_type(&child);
+        if (!t) {
+          ok = false;
+          break;
+        }
+        p.params.push_back(*t);
+      } while (dwarf_siblingof(&child, &child) == 0);
+    }
+    if (!ok || p.params.size() != nparams) continue;
+    p.ret = dw_type(&sp);
+    return p;
+  }
+  return std::nullopt;
+}
+
+}  // namespace xtramp::btf

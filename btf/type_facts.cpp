@@ -1,0 +1,393 @@
+#include "btf/type_facts.hpp"
+
+#include <dwarf.h>
+
+#include <algorithm>
+#include <string_view>
+
+#include "btf/dwarf_align.hpp"
+#include "btf/unsupported.hpp"
+#include "common/error.hpp"
+
+namespace xtramp::btf {
+
+namespace {
+
+constexpr const char* kKindStr[] = {
+    "UNKN", "INT",     "PTR",      "ARRAY",    "STRUCT",   "UNION",  "ENUM",
+    "FWD",  "TYPEDEF", "VOLATILE", "CONST",    "RESTRICT", "FUNC",   "FUNC_PROTO",
+    "VAR",  "DATASEC", "FLOAT",    "DECL_TAG", "TYPE_TAG", "ENUM64",
+};
+
+bool is_modifier(const struct btf_type* t) {
+  switch (btf_kind(t)) {
+    case BTF_KIND_TYPEDEF:
+    case BTF_KIND_VOLATILE:
+    case BTF_KIND_CONST:
+    case BTF_KIND_RESTRICT:
+    case BTF_KIND_TYPE_TAG:
+      return true;
+    default:
+      return false;
+  }
+}
+
+[[noreturn]] void malformed(const std::string& why) {
+  throw Error(Errc::malformed_btf, "malformed BTF: " + why);
+}
+
+}  // namespace
+
+const char* btf_kind_str(const struct btf_type* t) {
+  unsigned k = btf_kind(t);
+  return k < std::size(kKindStr) ? kKindStr[k] : "UNKN";
+}
+
+const struct btf_type* TypeAnalyzer::resolve(uint32_t* id) const {
+  for (int hops = 0; hops <= kMaxTypeDepth; ++hops) {
+    const struct btf_type* t = btf__type_by_id(btf_, *id);
+    if (t == nullptr) malformed("type id " + std::to_string(*id) + " does not exist");
+    if (!is_modifier(t)) return t;
+    *id = t->type;
+  }
+  malformed("modifier chain longer than " + std::to_string(kMaxTypeDepth) + " (a cycle?)");
+}
+
+TypeAnalyzer::ScalarInfo TypeAnalyzer::scalar(const struct btf_type* t) const {
+  switch (btf_kind(t)) {
+    case BTF_KIND_INT: {
+      const bool is_signed = (btf_int_encoding(t) & BTF_INT_SIGNED) != 0;
+      if (t->size == 16) return {ValueKind::int128, 16, int128_align(target_), is_signed};
+      if (t->size == 1 || t->size == 2 || t->size == 4 || t->size == 8)
+        return {ValueKind::integer, t->size, t->size, is_signed};
+      throw UnsupportedType{"INT", "integer of " + std::to_string(t->size) + " bytes"};
+    }
+    case BTF_KIND_PTR:
+      return {ValueKind::pointer, 8, 8, false};
+    case BTF_KIND_ENUM:
+    case BTF_KIND_ENUM64:
+      if (t->size == 1 || t->size == 2 || t->size == 4 || t->size == 8)
+        return {ValueKind::enum_, t->size, t->size, btf_kflag(t)};
+      throw UnsupportedType{btf_kind_str(t), "enum of " + std::to_string(t->size) + " bytes"};
+    case BTF_KIND_FLOAT: {
+      const std::string_view name = btf__name_by_offset(btf_, t->name_off) ?: "";
+      if (t->size == 2 || t->size == 4 || t->size == 8)
+        return {ValueKind::float_, t->size, t->size, false};
+      if (t->size == 16 && name.find("128") != std::string_view::npos)
+        return {ValueKind::float128, 16, long_double_align(target_), false};
+      if (t->size == 16) return {ValueKind::long_double, 16, long_double_align(target_), false};
+      throw UnsupportedType{"FLOAT", "floating type of " + std::to_string(t->size) + " bytes"};
+    }
+    default:
+      break;
+  }
+  throw UnsupportedType{btf_kind_str(t), "not a scalar"};
+}
+
+// --- layout ---------------------------------------------------------------
+
+TypeAnalyzer::Layout TypeAnalyzer::value_layout(uint32_t id, Dwarf_Die* die, int depth) {
+  if (depth > kMaxTypeDepth) malformed("types nest deeper than " + std::to_string(kMaxTypeDepth));
+  const struct btf_type* t = resolve(&id);
+  std::optional<Dwarf_Die> sdie;
+  uint32_t typedef_align = 0;
+  if (die != nullptr) sdie = dw_strip(*die, &typedef_align);
+  Dwarf_Die* d = sdie ? &*sdie : nullptr;
+
+  if (btf_is_composite(t)) return layout(id, d, depth + 1);
+  if (btf_is_array(t)) {
+    const struct btf_array* arr = btf_array(t);
+    std::optional<Dwarf_Die> elem_die;
+    if (d != nullptr) elem_die = dw_type(d);
+    Layout l = value_layout(arr->type, elem_die ? &*elem_die : nullptr, depth + 1);
+    const uint64_t size = uint64_t{l.size} * arr->nelems;
+    if (size > UINT32_MAX)
+      malformed("array of " + std::to_string(arr->nelems) + " elements is too large");
+    l.size = static_cast<uint32_t>(size);
+    l.single_chain = false;
+    if (d != nullptr) l.explicit_align = std::max(l.explicit_align, dw_alignment(d));
+    return l;
+  }
+  ScalarInfo s = scalar(t);
+  Layout l;
+  l.size = s.size;
+  l.align = l.natural_align = s.align;
+  l.largest = s.size;
+  l.single_chain = true;
+  return l;
+}
+
+const TypeAnalyzer::Layout& TypeAnalyzer::layout(uint32_t id, Dwarf_Die* die, int depth) {
+  auto& cache = die != nullptr ? layouts_dwarf_ : layouts_btf_;
+  if (auto it = cache.find(id); it != cache.end()) return it->second;
+  if (!in_progress_.insert(id).second)
+    malformed("type id " + std::to_string(id) + " contains itself");
+  struct Done {
+    std::unordered_set<uint32_t>& set;
+    uint32_t id;
+    ~Done() { set.erase(id); }
+  } done{in_progress_, id};
+  Layout l = compute_aggregate(btf__type_by_id(btf_, id), die, depth);
+  return cache.emplace(id, l).first->second;
+}
+
+// The compiler's rule: an aggregate is as aligned as its most aligned member
+// (AAPCS64 §5.6, psABI §3.1.2); members placed at offsets their type's
+// alignment does not allow were packed, and count with alignment 1; a size
+// that is not a multiple of the alignment means the whole aggregate is packed.
+TypeAnalyzer::Layout TypeAnalyzer::compute_aggregate(const struct btf_type* t, Dwarf_Die* die,
+                                                     int depth) {
+  Layout out;
+  out.size = t->size;
+  out.has_union = btf_is_union(t);
+  out.from_dwarf = die != nullptr;
+
+  std::vector<Dwarf_Die> dmembers;
+  if (die != nullptr) {
+    const int tag = dwarf_tag(die);
+    if (tag == DW_TAG_structure_type || tag == DW_TAG_union_type) dmembers = dw_members(die);
+    if (dmembers.size() != btf_vlen(t)) {  // BTF and DWARF disagree: trust BTF only
+      dmembers.clear();
+      die = nullptr;
+      out.from_dwarf = false;
+    }
+  }
+
+  const struct btf_member* m = btf_members(t);
+  const uint16_t n = btf_vlen(t);
+  uint32_t member_align = 1, member_explicit = 0;
+  bool misaligned_member = false;
+  for (uint16_t i = 0; i < n; ++i, ++m) {
+    Dwarf_Die* mdie = die != nullptr ? &dmembers[i] : nullptr;
+    std::optional<Dwarf_Die> mtype;
+    if (mdie != nullptr) mtype = dw_type(mdie);
+    Layout ml = value_layout(m->type, mtype ? &*mtype : nullptr, depth + 1);
+
+    const uint32_t bit_off = btf_member_bit_offset(t, i);
+    const uint32_t bf_size = btf_member_bitfield_size(t, i);
+    const uint32_t own_explicit = mdie != nullptr ? dw_alignment(mdie) : 0;
+    uint32_t a = ml.align;
+    if (bf_size != 0) {
+      out.bitfields = true;  // the declared type's alignment counts (PCC_BITFIELD_TYPE_MATTERS)
+    } else if (own_explicit != 0) {
+      a = std::max(a, own_explicit);
+    } else if (a > 1 && bit_off % (8 * a) != 0) {
+      a = 1;  // a packed member
+      misaligned_member = true;
+    }
+    // A flexible array member has no size but still counts for alignment.
+    uint32_t rid = m->type;
+    if (const struct btf_type* rt = resolve(&rid); btf_is_array(rt) && btf_array(rt)->nelems == 0)
+      out.flex = true;
+    member_align = std::max(member_align, a);
+    member_explicit = std::max({member_explicit, own_explicit, ml.explicit_align});
+    out.largest = std::max(out.largest, ml.largest);
+    out.bitfields |= ml.bitfields;
+    out.has_union |= ml.has_union;
+  }
+
+  const uint32_t type_explicit = die != nullptr ? dw_alignment(die) : 0;
+  // BTF can describe a sized aggregate without members (vmlinux does so for
+  // the transparent union release_pages_arg): its contents are unknown.
+  out.opaque = n == 0 && out.size > 0;
+  out.packed = misaligned_member;
+  if (type_explicit == 0 && out.size % member_align != 0) {
+    out.packed = true;  // e.g. struct { long l; char c; } __attribute__((packed)): size 9
+    member_align = 1;
+  }
+  out.natural_align = member_align;
+  out.align = std::max(member_align, type_explicit);
+  out.explicit_align = std::max(member_explicit, type_explicit);
+
+  // s390x "structure equivalent to T": exactly one member, itself such a chain.
+  if (btf_is_struct(t) && n == 1 && btf_member_bitfield_size(t, 0) == 0) {
+    uint32_t mid = btf_members(t)->type;
+    const struct btf_type* mt = resolve(&mid);
+    if (btf_is_struct(mt)) {
+      out.single_chain = layout(mid, nullptr, depth + 1).single_chain;
+    } else if (!btf_is_array(mt) && !btf_is_union(mt)) {
+      out.single_chain = true;
+    }
+  }
+  return out;
+}
+
+uint32_t TypeAnalyzer::largest_member_size(uint32_t id) {
+  return value_layout(id, nullptr, 0).largest;
+}
+
+// --- flattening -----------------------------------------------------------
+
+void TypeAnalyzer::flatten(uint32_t id, uint32_t base_bits, std::vector<ScalarField>& out,
+                           bool* complete, int depth) {
+  if (depth > kMaxTypeDepth) malformed("types nest deeper than " + std::to_string(kMaxTypeDepth));
+  if (out.size() >= kMaxFlattenFields) {
+    *complete = false;
+    return;
+  }
+  const struct btf_type* t = resolve(&id);
+  if (btf_is_composite(t)) {
+    const struct btf_member* m = btf_members(t);
+    for (uint16_t i = 0; i < btf_vlen(t); ++i, ++m) {
+      const uint32_t bits = base_bits + btf_member_bit_offset(t, i);
+      const uint32_t bf = btf_member_bitfield_size(t, i);
+      if (bf == 0) {
+        flatten(m->type, bits, out, complete, depth + 1);
+        continue;
+      }
+      uint32_t mid = m->type;
+      const struct btf_type* mt = resolve(&mid);
+      ScalarInfo s = scalar(mt);
+      // The bit-field's storage unit: the aligned unit of its declared type holding its first bit.
+      const uint32_t unit_bits = s.size * 8;
+      ScalarField f;
+      f.offset = (bits / unit_bits) * s.size;
+      f.size = s.size;
+      f.kind = s.kind;
+      f.align = s.align;
+      f.bit_offset = static_cast<uint16_t>(bits);
+      f.bit_size = static_cast<uint16_t>(bf);
+      out.push_back(f);
+    }
+    return;
+  }
+  if (btf_is_array(t)) {
+    const struct btf_array* arr = btf_array(t);
+    uint32_t eid = arr->type;
+    const uint32_t esize = value_layout(eid, nullptr, depth + 1).size;
+    if (esize == 0) return;
+    for (uint32_t i = 0; i < arr->nelems; ++i) {
+      if (base_bits / 8 + uint64_t{i} * esize >= kMaxFlattenSize ||
+          out.size() >= kMaxFlattenFields) {
+        *complete = false;
+        return;
+      }
+      flatten(eid, base_bits + i * esize * 8, out, complete, depth + 1);
+    }
+    return;
+  }
+  ScalarInfo s = scalar(t);
+  out.push_back(ScalarField{base_bits / 8, s.size, s.kind, s.align, 0, 0});
+}
+
+// --- naming ---------------------------------------------------------------
+
+std::string TypeAnalyzer::c_type_name(uint32_t id, int depth) const {
+  if (depth > kMaxTypeDepth) return "...";
+  if (id == 0) return "void";
+  const struct btf_type* t = btf__type_by_id(btf_, id);
+  if (t == nullptr) return "?";
+  const char* raw = btf__name_by_offset(btf_, t->name_off);
+  const std::string name = raw != nullptr ? raw : "";
+  auto tagged = [&](const char* tag) {
+    return std::string(tag) + " " + (name.empty() ? "(anon)" : name);
+  };
+  switch (btf_kind(t)) {
+    case BTF_KIND_INT:
+    case BTF_KIND_FLOAT:
+    case BTF_KIND_TYPEDEF:
+      return name;
+    case BTF_KIND_STRUCT:
+      return tagged("struct");
+    case BTF_KIND_UNION:
+      return tagged("union");
+    case BTF_KIND_ENUM:
+    case BTF_KIND_ENUM64:
+      return tagged("enum");
+    case BTF_KIND_FWD:
+      return tagged(btf_kflag(t) ? "union" : "struct");
+    case BTF_KIND_CONST:
+      return "const " + c_type_name(t->type, depth + 1);
+    case BTF_KIND_VOLATILE:
+      return "volatile " + c_type_name(t->type, depth + 1);
+    case BTF_KIND_RESTRICT:
+      return c_type_name(t->type, depth + 1) + " restrict";
+    case BTF_KIND_TYPE_TAG:
+      return c_type_name(t->type, depth + 1);
+    case BTF_KIND_PTR: {
+      const struct btf_type* pt = btf__type_by_id(btf_, t->type);
+      if (pt != nullptr && btf_is_func_proto(pt)) {
+        std::string s = c_type_name(pt->type, depth + 1) + " (*)(";
+        const struct btf_param* p = btf_params(pt);
+        for (uint16_t i = 0; i < btf_vlen(pt); ++i, ++p) {
+          if (i) s += ", ";
+          s += p->type == 0 ? "..." : c_type_name(p->type, depth + 1);
+        }
+        return s + ")";
+      }
+      std::string inner = c_type_name(t->type, depth + 1);
+      return inner + (inner.ends_with('*') ? "*" : " *");
+    }
+    case BTF_KIND_ARRAY:
+      return c_type_name(btf_array(t)->type, depth + 1) + "[" +
+             std::to_string(btf_array(t)->nelems) + "]";
+    case BTF_KIND_FUNC_PROTO:
+      return c_type_name(t->type, depth + 1) + " (...)";
+    default:
+      return btf_kind_str(t);
+  }
+}
+
+// --- facts ----------------------------------------------------------------
+
+TypeRef TypeAnalyzer::facts(uint32_t id, Dwarf_Die* die) {
+  auto& cache = die != nullptr ? facts_dwarf_ : facts_btf_;
+  if (auto it = cache.find(id); it != cache.end()) return it->second;
+
+  uint32_t rid = id;
+  const struct btf_type* t = resolve(&rid);
+  auto f = std::make_shared<TypeFacts>();
+  f->btf_kind = btf_kind_str(t);
+  f->c_type = c_type_name(id);
+
+  if (rid == 0) throw UnsupportedType{"UNKN", "void"};
+  if (btf_is_composite(t)) {
+    std::optional<Dwarf_Die> sdie;
+    if (die != nullptr) sdie = dw_strip(*die, nullptr);  // typedef alignment: ignored for values
+    const Layout& l = layout(rid, sdie ? &*sdie : nullptr, 0);
+    f->kind = btf_is_union(t) ? ValueKind::union_ : ValueKind::struct_;
+    f->size = l.size;
+    f->align = l.align;
+    f->natural_align = l.natural_align;
+    f->largest_member_size = l.largest;
+    f->packed = l.packed;
+    f->has_bitfields = l.bitfields;
+    f->has_union = l.has_union;
+    f->has_flex_array = l.flex;
+    f->single_member_chain = btf_is_struct(t) && l.single_chain;
+    f->align_source = l.from_dwarf ? AlignSource::dwarf : AlignSource::btf_inferred;
+    // Placement only changes when alignment crosses 16 (x86-64 stack slots,
+    // AAPCS64 C.10/C.14), so only that is worth doubting. See docs/model.md.
+    if (l.opaque)
+      f->align_certain = false;
+    else if (l.from_dwarf)
+      f->align_certain = l.align < 16 || l.explicit_align >= l.align;
+    else
+      f->align_certain = l.size == 0 || l.size % 16 != 0;
+    if (l.opaque) {
+      f->fields_complete = false;
+    } else if (l.size <= kMaxFlattenSize) {
+      flatten(rid, 0, f->fields, &f->fields_complete, 0);
+      std::stable_sort(
+          f->fields.begin(), f->fields.end(),
+          [](const ScalarField& a, const ScalarField& b) { return a.offset < b.offset; });
+    } else {
+      f->fields_complete = false;
+    }
+  } else if (btf_is_fwd(t)) {
+    throw UnsupportedType{"FWD", "incomplete type '" + f->c_type + "'"};
+  } else if (btf_is_array(t) || btf_is_func_proto(t)) {
+    throw UnsupportedType{btf_kind_str(t), "'" + f->c_type + "' cannot be passed by value"};
+  } else {
+    ScalarInfo s = scalar(t);
+    f->kind = s.kind;
+    f->size = s.size;
+    f->align = f->natural_align = s.align;
+    f->is_signed = s.is_signed;
+    f->largest_member_size = s.size;
+    f->align_source = AlignSource::abi;
+  }
+  return cache.emplace(id, std::move(f)).first->second;
+}
+
+}  // namespace xtramp::btf
