@@ -44,7 +44,9 @@ const btf::BtfFile& compile_c(Arch arch, const std::string& c_source) {
     ADD_FAILURE() << "compiling for " << arch_name(arch) << " failed (" << cmd << "):\n" << text;
     throw std::runtime_error("compile failed");
   }
-  auto file = std::make_unique<btf::BtfFile>(btf::BtfFile::open({.path = obj}));
+  btf::OpenOptions opts;
+  opts.path = obj;
+  auto file = std::make_unique<btf::BtfFile>(btf::BtfFile::open(opts));
   std::remove(src.c_str());
   std::remove(log.c_str());
   // The object stays until exit: BtfFile reads DWARF from it lazily.
