@@ -200,8 +200,11 @@ uint32_t BtfFile::type_count() const {
 std::vector<uint32_t> BtfFile::function_ids() const {
   std::vector<uint32_t> ids;
   const uint32_t n = btf__type_cnt(impl_->btf);
-  for (uint32_t id = impl_->first_id(); id < n; ++id)
-    if (btf_is_func(btf__type_by_id(impl_->btf, id))) ids.push_back(id);
+  for (uint32_t id = impl_->first_id(); id < n; ++id) {
+    const struct btf_type* t = btf__type_by_id(impl_->btf, id);
+    // GCC 12's -gbtf emits a nameless FUNC for function-pointer parameters: not a function.
+    if (btf_is_func(t) && !impl_->name_of(t).empty()) ids.push_back(id);
+  }
   return ids;
 }
 
@@ -258,7 +261,7 @@ FuncModel BtfFile::model_by_id(uint32_t func_id) const {
     static const TypeRef kVoid = [] {
       auto v = std::make_shared<TypeFacts>();
       v->c_type = "void";
-      v->btf_kind = "UNKN";
+      v->btf_kind = "UNKNOWN";
       return v;
     }();
     m.ret.type = kVoid;

@@ -50,7 +50,7 @@ class BtfFile {
   bool has_dwarf() const;
   uint32_t type_count() const;  // number of BTF types (split: including the base)
 
-  // Every BTF_KIND_FUNC, in id order (split BTF: only the split part's functions).
+  // Every named BTF_KIND_FUNC, in id order (split BTF: only the split part's functions).
   std::vector<uint32_t> function_ids() const;
   // Resolves a function name; throws Error(not_found) or Error(not_function).
   uint32_t find_function(std::string_view name) const;

@@ -14,9 +14,9 @@ namespace xtramp::btf {
 namespace {
 
 constexpr const char* kKindStr[] = {
-    "UNKN", "INT",     "PTR",      "ARRAY",    "STRUCT",   "UNION",  "ENUM",
-    "FWD",  "TYPEDEF", "VOLATILE", "CONST",    "RESTRICT", "FUNC",   "FUNC_PROTO",
-    "VAR",  "DATASEC", "FLOAT",    "DECL_TAG", "TYPE_TAG", "ENUM64",
+    "UNKNOWN", "INT",     "PTR",      "ARRAY",    "STRUCT",   "UNION",  "ENUM",
+    "FWD",     "TYPEDEF", "VOLATILE", "CONST",    "RESTRICT", "FUNC",   "FUNC_PROTO",
+    "VAR",     "DATASEC", "FLOAT",    "DECL_TAG", "TYPE_TAG", "ENUM64",
 };
 
 bool is_modifier(const struct btf_type* t) {
@@ -40,7 +40,7 @@ bool is_modifier(const struct btf_type* t) {
 
 const char* btf_kind_str(const struct btf_type* t) {
   unsigned k = btf_kind(t);
-  return k < std::size(kKindStr) ? kKindStr[k] : "UNKN";
+  return k < std::size(kKindStr) ? kKindStr[k] : "UNKNOWN";
 }
 
 const struct btf_type* TypeAnalyzer::resolve(uint32_t* id) const {
@@ -340,7 +340,7 @@ TypeRef TypeAnalyzer::facts(uint32_t id, Dwarf_Die* die) {
   f->btf_kind = btf_kind_str(t);
   f->c_type = c_type_name(id);
 
-  if (rid == 0) throw UnsupportedType{"UNKN", "void"};
+  if (rid == 0) throw UnsupportedType{"UNKNOWN", "void"};
   if (btf_is_composite(t)) {
     std::optional<Dwarf_Die> sdie;
     if (die != nullptr) sdie = dw_strip(*die, nullptr);  // typedef alignment: ignored for values
