@@ -330,6 +330,34 @@ std::string TypeAnalyzer::c_type_name(uint32_t id, int depth) const {
 
 // --- facts ----------------------------------------------------------------
 
+// An enum is signed when its underlying type is: BTF says so with the kind
+// flag (newer encoders), GCC 12 does not, so a negative enumerator decides
+// (GCC's rule: int if any value is negative); DWARF's encoding wins.
+bool TypeAnalyzer::enum_is_signed(const struct btf_type* t, Dwarf_Die* die) const {
+  if (die != nullptr) {
+    if (auto d = dw_strip(*die, nullptr)) {
+      Dwarf_Die base = *d;
+      if (auto under = dw_type(&base)) base = *under;
+      Dwarf_Attribute attr;
+      Dwarf_Word enc = 0;
+      if (dwarf_attr(&base, DW_AT_encoding, &attr) != nullptr && dwarf_formudata(&attr, &enc) == 0)
+        return enc == DW_ATE_signed || enc == DW_ATE_signed_char;
+    }
+  }
+  if (btf_kflag(t)) return true;
+  const uint16_t n = btf_vlen(t);
+  if (btf_is_enum(t)) {
+    const struct btf_enum* e = btf_enum(t);
+    for (uint16_t i = 0; i < n; ++i)
+      if (e[i].val < 0) return true;
+  } else {
+    const struct btf_enum64* e = btf_enum64(t);
+    for (uint16_t i = 0; i < n; ++i)
+      if (static_cast<int32_t>(e[i].val_hi32) < 0) return true;
+  }
+  return false;
+}
+
 TypeRef TypeAnalyzer::facts(uint32_t id, Dwarf_Die* die) {
   auto& cache = die != nullptr ? facts_dwarf_ : facts_btf_;
   if (auto it = cache.find(id); it != cache.end()) return it->second;
@@ -358,12 +386,13 @@ TypeRef TypeAnalyzer::facts(uint32_t id, Dwarf_Die* die) {
     f->align_source = l.from_dwarf ? AlignSource::dwarf : AlignSource::btf_inferred;
     // Placement only changes when alignment crosses 16 (x86-64 stack slots,
     // AAPCS64 C.10/C.14), so only that is worth doubting. See docs/model.md.
-    if (l.opaque)
-      f->align_certain = false;
-    else if (l.from_dwarf)
-      f->align_certain = l.align < 16 || l.explicit_align >= l.align;
-    else
-      f->align_certain = l.size == 0 || l.size % 16 != 0;
+    // An alignment of 16 or more needs a size that is a multiple of 16, and
+    // neither BTF nor DWARF shows `packed` (when offsets stay natural) or an
+    // unnamed zero-width bit-field (`__int128 :0`), which can lower or raise
+    // it silently. Only an explicit DW_AT_alignment >= 16 settles it.
+    const bool size_allows_16 = l.size != 0 && l.size % 16 == 0;
+    const bool explicit_16 = l.from_dwarf && l.explicit_align >= 16 && l.explicit_align >= l.align;
+    f->align_certain = !l.opaque && (!size_allows_16 || explicit_16);
     if (l.opaque) {
       f->fields_complete = false;
     } else if (l.size <= kMaxFlattenSize) {
@@ -383,7 +412,7 @@ TypeRef TypeAnalyzer::facts(uint32_t id, Dwarf_Die* die) {
     f->kind = s.kind;
     f->size = s.size;
     f->align = f->natural_align = s.align;
-    f->is_signed = s.is_signed;
+    f->is_signed = s.kind == ValueKind::enum_ ? enum_is_signed(t, die) : s.is_signed;
     f->largest_member_size = s.size;
     f->align_source = AlignSource::abi;
   }

@@ -68,7 +68,8 @@ class TypeAnalyzer {
     bool is_signed;
   };
 
-  ScalarInfo scalar(const struct btf_type* t) const;  // throws UnsupportedType for non-scalars
+  ScalarInfo scalar(const struct btf_type* t) const;
+  bool enum_is_signed(const struct btf_type* t, Dwarf_Die* die) const;  // throws UnsupportedType for non-scalars
   const Layout& layout(uint32_t resolved_id, Dwarf_Die* die, int depth);
   Layout compute_aggregate(const struct btf_type* t, Dwarf_Die* die, int depth);
   // Layout of any resolved type (scalar, array or aggregate).
