@@ -15,9 +15,12 @@ namespace xtramp::test {
 
 const char* gnu_triple(Arch a) {
   switch (a) {
-    case Arch::x86_64: return "x86_64-linux-gnu";
-    case Arch::arm64: return "aarch64-linux-gnu";
-    case Arch::s390x: return "s390x-linux-gnu";
+    case Arch::x86_64:
+      return "x86_64-linux-gnu";
+    case Arch::arm64:
+      return "aarch64-linux-gnu";
+    case Arch::s390x:
+      return "s390x-linux-gnu";
   }
   return "?";
 }

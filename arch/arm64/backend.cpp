@@ -1,0 +1,39 @@
+// The arm64 backend: AAPCS64 (psabi) and the upstream BPF JIT model (linux).
+#include "common/backend.hpp"
+#include "arch/arm64/abi.hpp"
+#include "arch/arm64/regs.hpp"
+#include "common/error.hpp"
+
+namespace xtramp {
+
+namespace {
+
+class Arm64Backend final : public Backend {
+ public:
+  Arch arch() const override { return Arch::arm64; }
+
+  CallLayout place(const FuncModel& m, Policy policy) const override {
+    switch (policy) {
+      case Policy::psabi:
+        return arm64::place_psabi(m);
+      case Policy::linux_jit:
+        return arm64::place_linux(m);
+    }
+    throw Error(Errc::bad_request, "unknown placement policy");
+  }
+
+  std::string reg_name(LocKind kind, uint16_t reg) const override {
+    return arm64::reg_name(kind, reg);
+  }
+
+  int32_t stack_args_base() const override { return arm64::kStackArgsBase; }
+};
+
+}  // namespace
+
+const Backend& backend_arm64() {
+  static const Arm64Backend b;
+  return b;
+}
+
+}  // namespace xtramp

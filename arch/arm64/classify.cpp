@@ -1,0 +1,72 @@
+#include "arch/arm64/classify.hpp"
+
+#include <set>
+#include <string>
+
+#include "common/error.hpp"
+
+namespace xtramp::arm64 {
+
+namespace {
+constexpr uint32_t kMaxHfaMembers = 4;     // AAPCS64 §5.9.5: "at most four"
+constexpr uint32_t kMaxHfaSize = 4 * 16;   // four quad-precision members
+constexpr uint32_t kMaxRegComposite = 16;  // B.4
+}  // namespace
+
+std::optional<Hfa> homogeneous_fp_aggregate(const TypeFacts& t, std::string_view what) {
+  if (!is_aggregate(t.kind) || t.size == 0 || t.size > kMaxHfaSize) return std::nullopt;
+  if (!t.fields_complete)
+    throw Error(Errc::unsupported,
+                std::string(what) + " type " + t.c_type +
+                    ": BTF lists no members, so whether it is a homogeneous floating-point "
+                    "aggregate (AAPCS64 B.3/C.2) cannot be decided");
+  if (t.fields.empty()) return std::nullopt;
+  const uint32_t elem = t.fields.front().size;
+  if (elem == 0 || t.size % elem != 0) return std::nullopt;
+  std::set<uint32_t> offsets;
+  for (const ScalarField& f : t.fields) {
+    if (!is_floating(f.kind) || f.bit_size != 0 || f.size != elem) return std::nullopt;
+    if (f.offset % elem != 0 || f.offset + f.size > t.size) return std::nullopt;
+    offsets.insert(f.offset);
+  }
+  const uint32_t count = t.size / elem;
+  if (count > kMaxHfaMembers || offsets.size() != count) return std::nullopt;
+  return Hfa{elem, count};
+}
+
+Classified classify(const TypeFacts& t, std::string_view what) {
+  Classified c;
+  c.natural_align = t.natural_align;
+  switch (t.kind) {
+    case ValueKind::void_:
+      c.cls = ArgClass::none;
+      break;
+    case ValueKind::integer:
+    case ValueKind::pointer:
+    case ValueKind::enum_:
+      c.cls = t.size <= 8 ? ArgClass::integral : ArgClass::gpr_block;
+      break;
+    case ValueKind::int128:
+      c.cls = ArgClass::gpr_block;  // C.10/C.11: quad-word integer, natural alignment 16
+      break;
+    case ValueKind::float_:
+    case ValueKind::long_double:
+    case ValueKind::float128:
+      c.cls = ArgClass::fp;
+      break;
+    case ValueKind::struct_:
+    case ValueKind::union_:
+      if (auto h = homogeneous_fp_aggregate(t, what)) {
+        c.cls = ArgClass::hfa;  // B.3: used unmodified, even when > 16 bytes
+        c.hfa = *h;
+      } else if (t.size > kMaxRegComposite) {
+        c.cls = ArgClass::indirect;  // B.4
+      } else {
+        c.cls = ArgClass::gpr_block;  // B.5: size rounded up to 8 when placed
+      }
+      break;
+  }
+  return c;
+}
+
+}  // namespace xtramp::arm64

@@ -1,0 +1,42 @@
+// The s390x backend: ELF ABI placement (psabi) and the upstream JIT model (linux).
+#include <string>
+
+#include "arch/s390x/abi.hpp"
+#include "arch/s390x/regs.hpp"
+#include "common/backend.hpp"
+
+namespace xtramp {
+
+namespace {
+
+class S390xBackend final : public Backend {
+ public:
+  Arch arch() const override { return Arch::s390x; }
+
+  CallLayout place(const FuncModel& m, Policy policy) const override {
+    return policy == Policy::psabi ? s390x::place_psabi(m) : s390x::place_linux(m);
+  }
+
+  std::string reg_name(LocKind kind, uint16_t reg) const override {
+    switch (kind) {
+      case LocKind::gpr:
+        return "r" + std::to_string(reg);
+      case LocKind::fpr:
+        return "f" + std::to_string(reg);
+      case LocKind::stack:
+        break;
+    }
+    return "?";
+  }
+
+  int32_t stack_args_base() const override { return s390x::kStackArgsBase; }
+};
+
+}  // namespace
+
+const Backend& backend_s390x() {
+  static const S390xBackend b;
+  return b;
+}
+
+}  // namespace xtramp

@@ -1,0 +1,57 @@
+// The x86-64 backend: registers, policies, registry entry.
+#include "common/backend.hpp"
+#include "arch/x86_64/abi.hpp"
+#include "arch/x86_64/regs.hpp"
+#include "common/error.hpp"
+
+namespace xtramp {
+
+namespace x86_64 {
+
+std::string arg_label(const FuncModel& m, size_t i) {
+  std::string s = "The function " + m.name + " arg" + std::to_string(i);
+  if (i < m.args.size() && !m.args[i].name.empty()) s += " (" + m.args[i].name + ")";
+  return s;
+}
+
+namespace {
+
+class X86_64Backend final : public Backend {
+ public:
+  Arch arch() const override { return Arch::x86_64; }
+
+  CallLayout place(const FuncModel& m, Policy policy) const override {
+    switch (policy) {
+      case Policy::psabi:
+        return place_psabi(m);
+      case Policy::linux_jit:
+        return place_linux(m);
+    }
+    throw Error(Errc::bad_request, "unknown placement policy");
+  }
+
+  std::string reg_name(LocKind kind, uint16_t reg) const override {
+    switch (kind) {
+      case LocKind::gpr:
+        return gpr_name(reg);
+      case LocKind::fpr:
+        return fpr_name(reg);
+      case LocKind::stack:
+        break;
+    }
+    return "stack";
+  }
+
+  int32_t stack_args_base() const override { return kStackArgsBase; }
+};
+
+}  // namespace
+
+}  // namespace x86_64
+
+const Backend& backend_x86_64() {
+  static const x86_64::X86_64Backend b;
+  return b;
+}
+
+}  // namespace xtramp
