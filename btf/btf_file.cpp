@@ -4,6 +4,8 @@
 #include <bpf/libbpf.h>
 #include <elf.h>
 #include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -72,8 +74,37 @@ ElfIdent read_elf_ident(const std::string& path) {
 [[noreturn]] void fail_parse(const std::string& path, int err) {
   if (err == ENOENT || err == EACCES || err == EISDIR || err == EPERM)
     throw Error(Errc::io, "cannot read BTF from '" + path + "': " + std::strerror(err));
-  throw Error(Errc::malformed_btf, "malformed BTF in '" + path + "': " +
-                                       (err == ENOENT ? "no .BTF section" : std::strerror(err)));
+  char why[128] = "";
+  libbpf_strerror(err, why, sizeof why);  // libbpf's own codes (4000+) too
+  throw Error(Errc::malformed_btf, "malformed BTF in '" + path + "': " + why);
+}
+
+// libbpf 1.1 copies a .BTF / .BTF.ext section without checking that it has
+// bytes in the file (SHT_NOBITS gives a NULL buffer: SIGSEGV). Check first.
+void check_btf_sections(const std::string& path, const std::string& shown) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;  // libbpf reports the open error itself
+  elf_version(EV_CURRENT);
+  Elf* elf = elf_begin(fd, ELF_C_READ, nullptr);
+  std::string problem;
+  size_t shstrndx = 0;
+  if (elf != nullptr && elf_getshdrstrndx(elf, &shstrndx) == 0) {
+    for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn != nullptr && problem.empty();
+         scn = elf_nextscn(elf, scn)) {
+      GElf_Shdr sh;
+      if (gelf_getshdr(scn, &sh) == nullptr) continue;
+      const char* name = elf_strptr(elf, shstrndx, sh.sh_name);
+      if (name == nullptr || (std::strcmp(name, ".BTF") != 0 && std::strcmp(name, ".BTF.ext") != 0))
+        continue;
+      Elf_Data* data = sh.sh_type == SHT_NOBITS ? nullptr : elf_getdata(scn, nullptr);
+      if (data == nullptr || (data->d_size > 0 && data->d_buf == nullptr))
+        problem = std::string(name) + " section has no data in the file";
+    }
+  }
+  if (elf != nullptr) elf_end(elf);
+  ::close(fd);
+  if (!problem.empty())
+    throw Error(Errc::malformed_btf, "malformed BTF in '" + shown + "': " + problem);
 }
 
 }  // namespace
@@ -136,14 +167,16 @@ BtfFile BtfFile::open(const OpenOptions& opts) {
   impl->path = opts.path.empty() ? kVmlinuxPath : opts.path;
   QuietLibbpf quiet_guard;
   if (!opts.base_path.empty()) {
+    if (read_elf_ident(opts.base_path).is_elf) check_btf_sections(opts.base_path, opts.base_path);
     impl->base = btf__parse(opts.base_path.c_str(), nullptr);
     if (impl->base == nullptr) fail_parse(opts.base_path, errno);
   }
+  const ElfIdent elf = read_elf_ident(impl->path);
+  if (elf.is_elf) check_btf_sections(impl->path, impl->path);
   impl->btf = impl->base != nullptr ? btf__parse_split(impl->path.c_str(), impl->base)
                                     : btf__parse(impl->path.c_str(), nullptr);
   if (impl->btf == nullptr) fail_parse(impl->path, errno);
 
-  const ElfIdent elf = read_elf_ident(impl->path);
   impl->target = pick_target(opts.target, elf, impl->btf, impl->path);
   if (elf.is_elf && opts.use_dwarf) impl->dwarf = DwarfIndex::open(impl->path);
   impl->analyzer = std::make_unique<TypeAnalyzer>(impl->btf, impl->target);
@@ -172,6 +205,7 @@ BtfFile BtfFile::from_bytes(std::span<const uint8_t> bytes, std::optional<Arch> 
       done += static_cast<size_t>(n);
     }
     const std::string fdpath = "/proc/self/fd/" + std::to_string(impl->memfd);
+    check_btf_sections(fdpath, impl->path);
     impl->btf = btf__parse(fdpath.c_str(), nullptr);
     if (impl->btf == nullptr) fail_parse(impl->path, errno);
     impl->dwarf = DwarfIndex::open(fdpath);

@@ -274,6 +274,15 @@ void TypeAnalyzer::flatten(uint32_t id, uint32_t base_bits, std::vector<ScalarFi
 
 std::string TypeAnalyzer::c_type_name(uint32_t id, int depth) const {
   if (depth > kMaxTypeDepth) return "...";
+  // Memoized and capped: prototypes whose parameters are pointers to
+  // prototypes fan out, and a spelled name could grow exponentially.
+  if (auto it = names_.find(id); it != names_.end()) return it->second;
+  std::string name = spell(id, depth);
+  if (name.size() > kMaxTypeNameLength) name = name.substr(0, kMaxTypeNameLength) + "...";
+  return names_.emplace(id, std::move(name)).first->second;
+}
+
+std::string TypeAnalyzer::spell(uint32_t id, int depth) const {
   if (id == 0) return "void";
   const struct btf_type* t = btf__type_by_id(btf_, id);
   if (t == nullptr) return "?";
@@ -309,7 +318,7 @@ std::string TypeAnalyzer::c_type_name(uint32_t id, int depth) const {
       if (pt != nullptr && btf_is_func_proto(pt)) {
         std::string s = c_type_name(pt->type, depth + 1) + " (*)(";
         const struct btf_param* p = btf_params(pt);
-        for (uint16_t i = 0; i < btf_vlen(pt); ++i, ++p) {
+        for (uint16_t i = 0; i < btf_vlen(pt) && s.size() <= kMaxTypeNameLength; ++i, ++p) {
           if (i) s += ", ";
           s += p->type == 0 ? "..." : c_type_name(p->type, depth + 1);
         }
@@ -359,8 +368,13 @@ bool TypeAnalyzer::enum_is_signed(const struct btf_type* t, Dwarf_Die* die) cons
 }
 
 TypeRef TypeAnalyzer::facts(uint32_t id, Dwarf_Die* die) {
-  auto& cache = die != nullptr ? facts_dwarf_ : facts_btf_;
-  if (auto it = cache.find(id); it != cache.end()) return it->second;
+  // BTF-only facts (every vmlinux lookup) sit in a vector indexed by type id.
+  if (die == nullptr) {
+    if (facts_btf_.empty()) facts_btf_.resize(btf__type_cnt(btf_));
+    if (id < facts_btf_.size() && facts_btf_[id]) return facts_btf_[id];
+  } else if (auto it = facts_dwarf_.find(id); it != facts_dwarf_.end()) {
+    return it->second;
+  }
 
   uint32_t rid = id;
   const struct btf_type* t = resolve(&rid);
@@ -416,7 +430,9 @@ TypeRef TypeAnalyzer::facts(uint32_t id, Dwarf_Die* die) {
     f->largest_member_size = s.size;
     f->align_source = AlignSource::abi;
   }
-  return cache.emplace(id, std::move(f)).first->second;
+  if (die != nullptr) return facts_dwarf_.emplace(id, std::move(f)).first->second;
+  if (id >= facts_btf_.size()) facts_btf_.resize(id + 1);
+  return facts_btf_[id] = std::move(f);
 }
 
 }  // namespace xtramp::btf

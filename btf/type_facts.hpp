@@ -27,6 +27,7 @@ inline constexpr int kMaxTypeDepth = 32;
 inline constexpr uint32_t kMaxFlattenSize =
     64;  // bytes; larger aggregates are MEMORY/by-ref everywhere
 inline constexpr size_t kMaxFlattenFields = 128;
+inline constexpr size_t kMaxTypeNameLength = 512;  // spelled C types are cut beyond this
 
 // "INT", "STRUCT", ... exactly as the kernel's btf_type_str() spells kinds.
 const char* btf_kind_str(const struct btf_type* t);
@@ -69,11 +70,13 @@ class TypeAnalyzer {
   };
 
   ScalarInfo scalar(const struct btf_type* t) const;
-  bool enum_is_signed(const struct btf_type* t, Dwarf_Die* die) const;  // throws UnsupportedType for non-scalars
+  bool enum_is_signed(const struct btf_type* t,
+                      Dwarf_Die* die) const;  // throws UnsupportedType for non-scalars
   const Layout& layout(uint32_t resolved_id, Dwarf_Die* die, int depth);
   Layout compute_aggregate(const struct btf_type* t, Dwarf_Die* die, int depth);
   // Layout of any resolved type (scalar, array or aggregate).
   Layout value_layout(uint32_t resolved_id, Dwarf_Die* die, int depth);
+  std::string spell(uint32_t id, int depth) const;  // c_type_name without the memo
   void flatten(uint32_t id, uint32_t base_bits, std::vector<ScalarField>& out, bool* complete,
                int depth);
 
@@ -82,7 +85,9 @@ class TypeAnalyzer {
   // Aggregates only; in_progress detects cycles in hostile BTF.
   std::unordered_map<uint32_t, Layout> layouts_btf_, layouts_dwarf_;
   std::unordered_set<uint32_t> in_progress_;
-  std::unordered_map<uint32_t, TypeRef> facts_btf_, facts_dwarf_;
+  std::vector<TypeRef> facts_btf_;  // by type id
+  std::unordered_map<uint32_t, TypeRef> facts_dwarf_;
+  mutable std::unordered_map<uint32_t, std::string> names_;
 };
 
 }  // namespace xtramp::btf

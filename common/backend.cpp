@@ -10,19 +10,35 @@ std::string describe_part(const Backend& b, const ArgPart& p) {
   return b.reg_name(p.loc.kind, p.loc.reg);
 }
 
+std::string describe_parts(const Backend& b, const std::vector<ArgPart>& parts) {
+  std::string s;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    // Consecutive stack parts of one value read better as one range.
+    if (i > 0 && parts[i].loc.kind == LocKind::stack && parts[i - 1].loc.kind == LocKind::stack)
+      continue;
+    if (!s.empty()) s += ":";
+    s += describe_part(b, parts[i]);
+  }
+  return s;
+}
+
 }  // namespace
 
 std::string describe_location(const Backend& b, const ArgLayout& a) {
-  std::string s;
-  for (size_t i = 0; i < a.parts.size(); ++i) {
-    const std::string here = describe_part(b, a.parts[i]);
-    // Consecutive stack parts of one value read better as one range.
-    if (i > 0 && a.parts[i].loc.kind == LocKind::stack && a.parts[i - 1].loc.kind == LocKind::stack)
-      continue;
-    if (!s.empty()) s += ":";
-    s += here;
-  }
+  const std::string s = describe_parts(b, a.parts);
   return a.by_ref ? "*" + s + " (by ref)" : s;
+}
+
+std::string describe_return(const Backend& b, const RetLayout& r) {
+  switch (r.kind) {
+    case RetLayout::Kind::void_:
+      return "-";
+    case RetLayout::Kind::regs:
+      return describe_parts(b, r.parts);
+    case RetLayout::Kind::memory:
+      return "memory via " + b.reg_name(r.buffer.kind, r.buffer.reg);
+  }
+  return "?";
 }
 
 }  // namespace xtramp

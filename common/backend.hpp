@@ -3,6 +3,7 @@
 // machinery lives in common/abi/; arch/<a>/ supplies only its rules.
 #pragma once
 
+#include <memory>
 #include <span>
 #include <string>
 
@@ -11,6 +12,8 @@
 #include "common/func_model.hpp"
 
 namespace xtramp {
+
+class Emitter;  // common/tramp/emitter.hpp
 
 class Backend {
  public:
@@ -28,6 +31,10 @@ class Backend {
 
   // Stack-pointer offset of the first stack argument at function entry.
   virtual int32_t stack_args_base() const = 0;
+
+  // A fresh emitter of this architecture's trampoline code (works on any
+  // host). Throws Error(unsupported) when this build cannot emit it.
+  virtual std::unique_ptr<Emitter> emitter() const = 0;
 };
 
 // All registered backends, in Arch order. Each arch/<a>/ folder provides one;
@@ -38,5 +45,7 @@ const Backend& backend(Arch a);
 
 // "x2:x3", "stack+16", "*x1 (by ref)" — one argument's location for humans.
 std::string describe_location(const Backend& b, const ArgLayout& a);
+// "rax:rdx", "v0", "memory via x8", "-" (void).
+std::string describe_return(const Backend& b, const RetLayout& r);
 
 }  // namespace xtramp

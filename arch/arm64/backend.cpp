@@ -1,6 +1,7 @@
 // The arm64 backend: AAPCS64 (psabi) and the upstream BPF JIT model (linux).
 #include "common/backend.hpp"
 #include "arch/arm64/abi.hpp"
+#include "arch/arm64/emit/emitter.hpp"
 #include "arch/arm64/regs.hpp"
 #include "common/error.hpp"
 
@@ -27,6 +28,8 @@ class Arm64Backend final : public Backend {
   }
 
   int32_t stack_args_base() const override { return arm64::kStackArgsBase; }
+
+  std::unique_ptr<Emitter> emitter() const override { return arm64::make_emitter(); }
 };
 
 }  // namespace

@@ -2,6 +2,7 @@
 #include <string>
 
 #include "arch/s390x/abi.hpp"
+#include "arch/s390x/emit/emitter.hpp"
 #include "arch/s390x/regs.hpp"
 #include "common/backend.hpp"
 
@@ -30,6 +31,8 @@ class S390xBackend final : public Backend {
   }
 
   int32_t stack_args_base() const override { return s390x::kStackArgsBase; }
+
+  std::unique_ptr<Emitter> emitter() const override { return s390x::make_emitter(); }
 };
 
 }  // namespace

@@ -1,6 +1,7 @@
 // The x86-64 backend: registers, policies, registry entry.
 #include "common/backend.hpp"
 #include "arch/x86_64/abi.hpp"
+#include "arch/x86_64/emit/emitter.hpp"
 #include "arch/x86_64/regs.hpp"
 #include "common/error.hpp"
 
@@ -43,6 +44,8 @@ class X86_64Backend final : public Backend {
   }
 
   int32_t stack_args_base() const override { return kStackArgsBase; }
+
+  std::unique_ptr<Emitter> emitter() const override { return make_emitter(); }
 };
 
 }  // namespace

@@ -1,0 +1,310 @@
+// The arm64 trampoline emitter (asmjit a64). Primitives only: the planner
+// (common/tramp/plan.cpp) decides what goes where.
+//
+// Frame (replace mode: called exactly like the traced function):
+//
+//   sp+frame_size ...     the caller's stack arguments (AAPCS64: NSAA = SP at entry)
+//   sp+frame_size-16      x29, x30 (frame record)        <- x29
+//   sp+save_off ...       raw argument registers (x: 8 bytes, q: 16)
+//   sp+ctx_off ...        ctx[0..n), return slots
+//   sp+ip_off+8           ctx[-1] = slot count
+//   sp+ip_off             ctx[-2] = function address
+//   sp+0 ...              stack arguments for the original call
+//
+// SP stays 16-byte aligned (AAPCS64 §6.4.5.1). Scratch: x9 (pointer), x10
+// (data), x16 (IP0, call target) — none of them carries arguments.
+#include <asmjit/arm.h>
+#include <asmjit/arm/a64assembler.h>
+
+#include <map>
+#include <string>
+
+#include "arch/arm64/emit/emitter.hpp"
+#include "arch/arm64/regs.hpp"
+#include "common/error.hpp"
+
+namespace xtramp::arm64 {
+
+namespace {
+
+namespace aj = asmjit;
+namespace a64 = asmjit::a64;
+
+class ThrowOnError final : public aj::ErrorHandler {
+ public:
+  void handleError(aj::Error, const char* message, aj::BaseEmitter*) override {
+    throw xtramp::Error(Errc::bad_request, std::string("arm64 emitter: ") + message);
+  }
+};
+
+const a64::GpX kPtr = a64::x(9), kData = a64::x(10), kCall = a64::x(16);
+
+class A64Emitter final : public Emitter {
+ public:
+  EmitterTraits traits() const override {
+    EmitterTraits t;
+    t.sp_align = 16;
+    t.entry_sp_mod = 0;
+    t.call_pushes = 0;
+    t.outgoing_reserve = 0;
+    t.arch_area = 16;  // x29, x30
+    t.stack_args_base = kStackArgsBase;
+    t.fpr_save_size = 16;  // q registers: a long double / _Float128 argument uses all 16 bytes
+    return t;
+  }
+
+  void begin(const TrampolinePlan& plan) override {
+    code_ = std::make_unique<aj::CodeHolder>();
+    code_->init(aj::Environment(aj::Arch::kAArch64));
+    code_->setErrorHandler(&thrower_);
+    a_ = std::make_unique<a64::Assembler>(code_.get());
+    labels_.clear();
+    frame_ = plan.frame_size;
+    a_->stp(a64::x29, a64::x30, a64::ptr_pre(a64::sp, -16));
+    a_->mov(a64::x29, a64::sp);
+    adjust_sp(-static_cast<int64_t>(frame_ - 16));
+  }
+
+  void step(const TrampolinePlan& plan, const Step& s) override {
+    auto& a = *a_;
+    switch (s.op) {
+      case Step::Op::save_reg:
+        if (s.saved.kind == LocKind::gpr)
+          a.str(a64::x(s.saved.reg), mem(s.off));
+        else
+          a.str(a64::v(s.saved.reg), mem(s.off));
+        break;
+      case Step::Op::restore_reg:
+        if (s.saved.kind == LocKind::gpr)
+          a.ldr(a64::x(s.saved.reg), mem(s.off));
+        else
+          a.ldr(a64::v(s.saved.reg), mem(s.off));
+        break;
+      case Step::Op::zero_slot:
+        a.str(a64::xzr, mem(s.off));
+        break;
+      case Step::Op::store_imm:
+        load_imm(kData, s.imm);
+        a.str(kData, mem(s.off));
+        break;
+      case Step::Op::reg_to_frame:
+        reg_to_frame(s.part, s.off);
+        break;
+      case Step::Op::stack_to_frame:
+        copy(a64::sp, entry(s.src), a64::sp, s.off, s.size);
+        break;
+      case Step::Op::ptr_to_frame:
+        if (s.part.loc.kind == LocKind::stack)
+          a.ldr(kPtr, mem(entry(s.part.loc.offset)));
+        else
+          a.mov(kPtr, a64::x(s.part.loc.reg));
+        copy(kPtr, 0, a64::sp, s.off, s.size);
+        break;
+      case Step::Op::framed_ptr_to_frame:
+        a.ldr(kPtr, mem(s.src));
+        copy(kPtr, 0, a64::sp, s.off, s.size);
+        break;
+      case Step::Op::call_program:
+        load_imm(a64::x0, reinterpret_cast<uint64_t>(s.prog));
+        add_sp(a64::x1, plan.ctx_off);
+        load_imm(kCall, reinterpret_cast<uint64_t>(&xtramp_run_program));
+        a.blr(kCall);
+        if (s.off >= 0) a.str(a64::x0, mem(s.off));
+        break;
+      case Step::Op::branch_if_result_nonzero:
+        a.cbnz(a64::x0, label(s.label));
+        break;
+      case Step::Op::copy_stack_args:
+        copy(a64::sp, entry(s.src), a64::sp, s.off, s.size);
+        break;
+      case Step::Op::call_original:
+        load_imm(kCall, s.imm);
+        a.blr(kCall);
+        break;
+      case Step::Op::bind_label:
+        a.bind(label(s.label));
+        break;
+      case Step::Op::frame_to_reg:
+        frame_to_reg(s.part, s.off);
+        break;
+      case Step::Op::framed_to_reg:
+        a.ldr(a64::x(s.part.loc.reg), mem(s.src));
+        break;
+    }
+  }
+
+  std::vector<uint8_t> finish(const TrampolinePlan&) override {
+    adjust_sp(static_cast<int64_t>(frame_ - 16));
+    a_->ldp(a64::x29, a64::x30, a64::ptr_post(a64::sp, 16));
+    a_->ret(a64::x30);
+    code_->flatten();
+    code_->resolveUnresolvedLinks();
+    const aj::CodeBuffer& buf = code_->textSection()->buffer();
+    return std::vector<uint8_t>(buf.data(), buf.data() + buf.size());
+  }
+
+ private:
+  static a64::Mem mem(int32_t off) { return a64::ptr(a64::sp, off); }
+  int32_t entry(int32_t entry_off) const { return static_cast<int32_t>(frame_) + entry_off; }
+
+  aj::Label label(uint32_t id) {
+    auto it = labels_.find(id);
+    if (it == labels_.end()) it = labels_.emplace(id, a_->newLabel()).first;
+    return it->second;
+  }
+
+  void adjust_sp(int64_t delta) {
+    while (delta != 0) {
+      const int64_t step =
+          delta > 0 ? std::min<int64_t>(delta, 4095) : std::max<int64_t>(delta, -4095);
+      if (step > 0)
+        a_->add(a64::sp, a64::sp, step);
+      else
+        a_->sub(a64::sp, a64::sp, -step);
+      delta -= step;
+    }
+  }
+
+  void add_sp(const a64::GpX& dst, int32_t off) {
+    if (off <= 4095) {
+      a_->add(dst, a64::sp, off);
+    } else {
+      load_imm(dst, static_cast<uint64_t>(off));
+      a_->add(dst, a64::sp, dst);
+    }
+  }
+
+  // MOVZ + MOVK, written as words (asmjit's mov only takes encodable immediates).
+  void load_imm(const a64::GpX& r, uint64_t v) {
+    bool first = true;
+    for (uint32_t hw = 0; hw < 4; ++hw) {
+      const uint32_t part = static_cast<uint32_t>((v >> (16 * hw)) & 0xffff);
+      if (part == 0 && !(first && hw == 3)) continue;
+      const uint32_t base = first ? 0xD2800000u : 0xF2800000u;  // MOVZ / MOVK, 64-bit
+      word(base | (hw << 21) | (part << 5) | r.id());
+      first = false;
+    }
+    if (first) word(0xD2800000u | r.id());  // v == 0: movz r, #0
+  }
+
+  void word(uint32_t w) {
+    const uint8_t b[4] = {static_cast<uint8_t>(w), static_cast<uint8_t>(w >> 8),
+                          static_cast<uint8_t>(w >> 16), static_cast<uint8_t>(w >> 24)};
+    a_->embed(b, 4);
+  }
+
+  void store_width(const a64::GpX& r, int32_t off, uint32_t width) {
+    switch (width) {
+      case 8:
+        a_->str(r, mem(off));
+        break;
+      case 4:
+        a_->str(r.w(), mem(off));
+        break;
+      case 2:
+        a_->strh(r.w(), mem(off));
+        break;
+      default:
+        a_->strb(r.w(), mem(off));
+        break;
+    }
+  }
+
+  void reg_to_frame(const ArgPart& p, int32_t off) {
+    if (p.loc.kind == LocKind::gpr) {
+      if (p.loc_offset == 0 && (p.size == 8 || p.size == 4 || p.size == 2 || p.size == 1)) {
+        store_width(a64::x(p.loc.reg), off, p.size);
+        return;
+      }
+      a_->mov(kData, a64::x(p.loc.reg));
+      if (p.loc_offset) a_->lsr(kData, kData, 8 * p.loc_offset);
+      uint32_t done = 0;
+      for (uint32_t chunk : {4u, 2u, 1u}) {
+        while (p.size - done >= chunk) {
+          store_width(kData, off + static_cast<int32_t>(done), chunk);
+          done += chunk;
+          if (done < p.size) a_->lsr(kData, kData, 8 * chunk);
+        }
+      }
+      return;
+    }
+    if (p.loc_offset != 0)
+      throw Error(Errc::unsupported,
+                  "arm64 emitter: FP part at byte " + std::to_string(p.loc_offset));
+    switch (p.size) {
+      case 16:
+        a_->str(a64::v(p.loc.reg), mem(off));
+        break;
+      case 8:
+        a_->str(a64::d(p.loc.reg), mem(off));
+        break;
+      case 4:
+        a_->str(a64::s(p.loc.reg), mem(off));
+        break;
+      case 2:
+        a_->str(aj::arm::VecH(p.loc.reg), mem(off));
+        break;
+      default:
+        throw Error(Errc::unsupported,
+                    "arm64 emitter: FP part of " + std::to_string(p.size) + " bytes");
+    }
+  }
+
+  // Return registers from their (zero-padded) slots.
+  void frame_to_reg(const ArgPart& p, int32_t off) {
+    if (p.loc.kind == LocKind::gpr) {
+      a_->ldr(a64::x(p.loc.reg), mem(off));
+    } else if (p.size > 8) {
+      a_->ldr(a64::v(p.loc.reg), mem(off));
+    } else if (p.size == 8) {
+      a_->ldr(a64::d(p.loc.reg), mem(off));
+    } else if (p.size == 4) {
+      a_->ldr(a64::s(p.loc.reg), mem(off));
+    } else {
+      a_->ldr(aj::arm::VecH(p.loc.reg), mem(off));
+    }
+  }
+
+  void copy(const a64::GpX& src_base, int32_t src, const a64::GpX& dst_base, int32_t dst,
+            uint32_t size) {
+    uint32_t done = 0;
+    for (uint32_t chunk : {8u, 4u, 2u, 1u}) {
+      for (; size - done >= chunk; done += chunk) {
+        const a64::Mem from = a64::ptr(src_base, src + static_cast<int32_t>(done));
+        const a64::Mem to = a64::ptr(dst_base, dst + static_cast<int32_t>(done));
+        switch (chunk) {
+          case 8:
+            a_->ldr(kData, from);
+            a_->str(kData, to);
+            break;
+          case 4:
+            a_->ldr(kData.w(), from);
+            a_->str(kData.w(), to);
+            break;
+          case 2:
+            a_->ldrh(kData.w(), from);
+            a_->strh(kData.w(), to);
+            break;
+          default:
+            a_->ldrb(kData.w(), from);
+            a_->strb(kData.w(), to);
+            break;
+        }
+      }
+    }
+  }
+
+  ThrowOnError thrower_;
+  std::unique_ptr<aj::CodeHolder> code_;
+  std::unique_ptr<a64::Assembler> a_;
+  std::map<uint32_t, aj::Label> labels_;
+  uint32_t frame_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Emitter> make_emitter() {
+  return std::make_unique<A64Emitter>();
+}
+
+}  // namespace xtramp::arm64

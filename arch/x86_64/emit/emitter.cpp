@@ -1,0 +1,311 @@
+// The x86-64 trampoline emitter (xbyak). Primitives only: the planner
+// (common/tramp/plan.cpp) decides what goes where.
+//
+// Frame (replace mode: called exactly like the traced function):
+//
+//   rsp+frame_size+8 ...  the caller's stack arguments (psABI: first at 8(%rsp)
+//                         at entry)
+//   rsp+frame_size        return address                  <- rsp at entry
+//   rsp+frame_size-8      saved rbp                       <- rbp
+//   rsp+save_off ...      raw argument registers (gprs 8 bytes, xmm 16)
+//   rsp+ctx_off ...       ctx[0..n), return slots
+//   rsp+ip_off+8          ctx[-1] = slot count
+//   rsp+ip_off            ctx[-2] = function address
+//   rsp+0 ...             stack arguments for the original call
+//
+// frame_size % 16 == 8, so rsp is 16-aligned at every call (psABI §3.2.2).
+// Scratch registers: r10 (pointer), r11 (data, call target); neither carries
+// arguments.
+// xbyak picks 32- or 64-bit mode from the host; we always emit x86-64, on any
+// host (cross generation).
+#ifndef XBYAK64
+#define XBYAK64
+#endif
+#include <xbyak/xbyak.h>
+
+#include <map>
+#include <memory>
+
+#include "arch/x86_64/regs.hpp"
+#include "common/error.hpp"
+#include "common/tramp/emitter.hpp"
+
+namespace xtramp::x86_64 {
+
+namespace {
+
+using namespace Xbyak;
+using namespace Xbyak::util;
+
+const Reg64& gpr64(uint16_t r) {
+  static const Reg64 regs[16] = {rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi,
+                                 r8,  r9,  r10, r11, r12, r13, r14, r15};
+  if (r >= 16) throw Error(Errc::bad_request, "x86-64 emitter: no gpr " + std::to_string(r));
+  return regs[r];
+}
+
+Xmm xmm(uint16_t r) {
+  if (r >= 16) throw Error(Errc::bad_request, "x86-64 emitter: no xmm" + std::to_string(r));
+  return Xmm(r);
+}
+
+constexpr size_t kMaxCode = 64 * 1024;
+
+// xbyak has no 80-bit x87 memory forms: fld / fstp m80 are DB /5 and DB /7,
+// here with [rsp + disp32]: ModRM mod=10 reg=/n rm=100, SIB 0x24.
+class Gen : public CodeGenerator {
+ public:
+  using CodeGenerator::CodeGenerator;
+  void fld80_rsp(int32_t disp) { x87_m80_rsp(5, disp); }
+  void fstp80_rsp(int32_t disp) { x87_m80_rsp(7, disp); }
+
+ private:
+  void x87_m80_rsp(int ext, int32_t disp) {
+    db(0xDB);
+    db(0x84 | (ext << 3));
+    db(0x24);
+    dd(static_cast<uint32_t>(disp));
+  }
+};
+
+class X86Emitter final : public Emitter {
+ public:
+  X86Emitter() : buf_(kMaxCode), gen_(kMaxCode, buf_.data()) {}
+
+  EmitterTraits traits() const override {
+    EmitterTraits t;
+    t.sp_align = 16;
+    t.entry_sp_mod = 8;  // the return address
+    t.call_pushes = 8;
+    t.outgoing_reserve = 0;
+    t.arch_area = 8;  // push rbp
+    t.stack_args_base = kStackArgsBase;
+    t.fpr_save_size = 16;
+    t.ret_buffer_result_gpr = kRax;  // psABI: rax holds the buffer address on return
+    return t;
+  }
+
+  void begin(const TrampolinePlan& plan) override {
+    gen_.reset();
+    labels_.clear();
+    frame_ = plan.frame_size;
+    gen_.push(rbp);
+    gen_.mov(rbp, rsp);
+    if (frame_ > 8) gen_.sub(rsp, static_cast<uint32_t>(frame_ - 8));
+  }
+
+  void step(const TrampolinePlan& plan, const Step& s) override {
+    switch (s.op) {
+      case Step::Op::save_reg:
+        store_full(s.saved, s.off);
+        break;
+      case Step::Op::restore_reg:
+        load_full(s.saved, s.off);
+        break;
+      case Step::Op::zero_slot:
+        gen_.mov(qword[rsp + s.off], 0);
+        break;
+      case Step::Op::store_imm:
+        if (static_cast<int64_t>(s.imm) == static_cast<int32_t>(s.imm)) {
+          gen_.mov(qword[rsp + s.off], static_cast<uint32_t>(s.imm));  // sign-extended imm32
+        } else {
+          gen_.mov(r11, s.imm);
+          gen_.mov(qword[rsp + s.off], r11);
+        }
+        break;
+      case Step::Op::reg_to_frame:
+        reg_to_frame(s.part, s.off);
+        break;
+      case Step::Op::stack_to_frame:
+        copy(rsp, entry(s.src), rsp, s.off, s.size);
+        break;
+      case Step::Op::ptr_to_frame:
+        if (s.part.loc.kind == LocKind::stack)
+          gen_.mov(r10, qword[rsp + entry(s.part.loc.offset)]);
+        else
+          gen_.mov(r10, gpr64(s.part.loc.reg));
+        copy(r10, 0, rsp, s.off, s.size);
+        break;
+      case Step::Op::framed_ptr_to_frame:
+        gen_.mov(r10, qword[rsp + s.src]);
+        copy(r10, 0, rsp, s.off, s.size);
+        break;
+      case Step::Op::call_program:
+        gen_.mov(rdi, reinterpret_cast<uint64_t>(s.prog));
+        gen_.lea(rsi, qword[rsp + plan.ctx_off]);
+        gen_.mov(r11, reinterpret_cast<uint64_t>(&xtramp_run_program));
+        gen_.call(r11);
+        if (s.off >= 0) gen_.mov(qword[rsp + s.off], rax);
+        break;
+      case Step::Op::branch_if_result_nonzero:
+        gen_.test(rax, rax);
+        gen_.jnz(label(s.label), CodeGenerator::T_NEAR);
+        break;
+      case Step::Op::copy_stack_args:
+        copy(rsp, entry(s.src), rsp, s.off, s.size);
+        break;
+      case Step::Op::call_original:
+        gen_.mov(r11, s.imm);
+        gen_.call(r11);
+        break;
+      case Step::Op::bind_label:
+        gen_.L(label(s.label));
+        break;
+      case Step::Op::frame_to_reg:
+        frame_to_reg(s.part, s.off);
+        break;
+      case Step::Op::framed_to_reg:
+        gen_.mov(gpr64(s.part.loc.reg), qword[rsp + s.src]);
+        break;
+    }
+  }
+
+  std::vector<uint8_t> finish(const TrampolinePlan&) override {
+    gen_.leave();  // mov rsp, rbp; pop rbp
+    gen_.ret();
+    gen_.ready();  // resolves labels (a user buffer: no mprotect)
+    const uint8_t* p = gen_.getCode();
+    return std::vector<uint8_t>(p, p + gen_.getSize());
+  }
+
+ private:
+  int32_t entry(int32_t entry_off) const { return static_cast<int32_t>(frame_) + entry_off; }
+
+  Label& label(uint32_t id) { return labels_[id]; }
+
+  void store_full(const SavedReg& r, int32_t off) {
+    if (r.kind == LocKind::gpr)
+      gen_.mov(qword[rsp + off], gpr64(r.reg));
+    else
+      gen_.movdqu(xword[rsp + off], xmm(r.reg));
+  }
+
+  void load_full(const SavedReg& r, int32_t off) {
+    if (r.kind == LocKind::gpr)
+      gen_.mov(gpr64(r.reg), qword[rsp + off]);
+    else
+      gen_.movdqu(xmm(r.reg), xword[rsp + off]);
+  }
+
+  // Stores the low `size` bytes of r11 at [rsp+off], 4/2/1 at a time.
+  void store_r11_bytes(int32_t off, uint32_t size) {
+    uint32_t done = 0;
+    for (uint32_t chunk : {8u, 4u, 2u, 1u}) {
+      while (size - done >= chunk) {
+        const Address at = chunk == 8   ? qword[rsp + off + static_cast<int32_t>(done)]
+                           : chunk == 4 ? dword[rsp + off + static_cast<int32_t>(done)]
+                           : chunk == 2 ? word[rsp + off + static_cast<int32_t>(done)]
+                                        : byte[rsp + off + static_cast<int32_t>(done)];
+        if (chunk == 8) gen_.mov(at, r11);
+        if (chunk == 4) gen_.mov(at, r11d);
+        if (chunk == 2) gen_.mov(at, r11w);
+        if (chunk == 1) gen_.mov(at, r11b);
+        done += chunk;
+        if (done < size) gen_.shr(r11, static_cast<uint8_t>(chunk * 8));
+      }
+    }
+  }
+
+  void reg_to_frame(const ArgPart& p, int32_t off) {
+    if (p.loc.kind == LocKind::gpr) {
+      const Reg64& r = gpr64(p.loc.reg);
+      if (p.loc_offset == 0 && (p.size == 8 || p.size == 4 || p.size == 2 || p.size == 1)) {
+        switch (p.size) {
+          case 8:
+            gen_.mov(qword[rsp + off], r);
+            break;
+          case 4:
+            gen_.mov(dword[rsp + off], r.cvt32());
+            break;
+          case 2:
+            gen_.mov(word[rsp + off], r.cvt16());
+            break;
+          default:
+            gen_.mov(byte[rsp + off], r.cvt8());
+            break;
+        }
+        return;
+      }
+      gen_.mov(r11, r);
+      if (p.loc_offset) gen_.shr(r11, static_cast<uint8_t>(8 * p.loc_offset));
+      store_r11_bytes(off, p.size);
+      return;
+    }
+    if (p.loc.reg == kSt0) {  // x87 return value: 10 bytes, 6 of padding
+      gen_.mov(qword[rsp + off + 8], 0);
+      gen_.fstp80_rsp(off);
+      return;
+    }
+    const Xmm x = xmm(p.loc.reg);
+    if (p.loc_offset == 0 && p.size == 16) {
+      gen_.movdqu(xword[rsp + off], x);
+    } else if (p.loc_offset == 0 && p.size == 8) {
+      gen_.movq(qword[rsp + off], x);
+    } else if (p.loc_offset == 0 && p.size == 4) {
+      gen_.movd(dword[rsp + off], x);
+    } else if (p.loc_offset + p.size <= 8) {
+      gen_.movq(r11, x);
+      if (p.loc_offset) gen_.shr(r11, static_cast<uint8_t>(8 * p.loc_offset));
+      store_r11_bytes(off, p.size);
+    } else {
+      throw Error(Errc::unsupported, "x86-64 emitter: xmm part at byte " +
+                                         std::to_string(p.loc_offset) + " size " +
+                                         std::to_string(p.size));
+    }
+  }
+
+  // Return registers from their slots; slots are zero-padded, so whole
+  // eightbytes can be loaded.
+  void frame_to_reg(const ArgPart& p, int32_t off) {
+    if (p.loc.kind == LocKind::gpr) {
+      gen_.mov(gpr64(p.loc.reg), qword[rsp + off]);
+    } else if (p.loc.reg == kSt0) {
+      gen_.fld80_rsp(off);
+    } else if (p.size > 8) {
+      gen_.movdqu(xmm(p.loc.reg), xword[rsp + off]);
+    } else {
+      gen_.movq(xmm(p.loc.reg), qword[rsp + off]);
+    }
+  }
+
+  // size bytes from [src_base + src] to [dst_base + dst] through r11.
+  void copy(const Reg64& src_base, int32_t src, const Reg64& dst_base, int32_t dst, uint32_t size) {
+    uint32_t done = 0;
+    for (uint32_t chunk : {8u, 4u, 2u, 1u}) {
+      for (; size - done >= chunk; done += chunk) {
+        const int32_t d = static_cast<int32_t>(done);
+        switch (chunk) {
+          case 8:
+            gen_.mov(r11, qword[src_base + src + d]);
+            gen_.mov(qword[dst_base + dst + d], r11);
+            break;
+          case 4:
+            gen_.mov(r11d, dword[src_base + src + d]);
+            gen_.mov(dword[dst_base + dst + d], r11d);
+            break;
+          case 2:
+            gen_.mov(r11w, word[src_base + src + d]);
+            gen_.mov(word[dst_base + dst + d], r11w);
+            break;
+          default:
+            gen_.mov(r11b, byte[src_base + src + d]);
+            gen_.mov(byte[dst_base + dst + d], r11b);
+            break;
+        }
+      }
+    }
+  }
+
+  std::vector<uint8_t> buf_;
+  Gen gen_;
+  std::map<uint32_t, Label> labels_;
+  uint32_t frame_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Emitter> make_emitter() {
+  return std::make_unique<X86Emitter>();
+}
+
+}  // namespace xtramp::x86_64

@@ -1,0 +1,57 @@
+#include "cli/arch_btf.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include "common/error.hpp"
+
+namespace xtramp::cli {
+
+void ArchSelection::add_option(CLI::App& sub, const std::string& what) {
+  sub.add_option("--arch", arch, what + ": x86_64, arm64, s390x or all (default: all)")
+      ->option_text("ARCH");
+}
+
+std::vector<Arch> ArchSelection::arches() const {
+  if (arch == "all") return {std::begin(kAllArches), std::end(kAllArches)};
+  if (auto a = parse_arch(arch)) return {*a};
+  throw Error(Errc::bad_request,
+              "unknown architecture '" + arch + "' (expected x86_64, arm64, s390x or all)");
+}
+
+void PolicySelection::add_option(CLI::App& sub, const std::string& default_value) {
+  policy = default_value;
+  sub.add_option("--policy", policy,
+                 "Placement policy: psabi (the real ABI), linux (what the upstream kernel JIT "
+                 "does today; only for functions the kernel accepts) or both (default: " +
+                     default_value + ")")
+      ->option_text("POLICY");
+}
+
+std::vector<Policy> PolicySelection::policies() const {
+  if (policy == "both") return {Policy::psabi, Policy::linux_jit};
+  if (auto p = parse_policy(policy)) return {*p};
+  throw Error(Errc::bad_request, "unknown policy '" + policy + "' (expected psabi, linux or both)");
+}
+
+const btf::BtfFile& ArchBtf::for_arch(Arch a) {
+  const Arch target = source_.options().target.value_or(a);
+  if (auto it = files_.find(target); it != files_.end()) return it->second;
+  if (files_.empty()) {
+    // The first open keeps the BTF's own target, so native_target() is free.
+    btf::BtfFile first = source_.open();
+    const Arch native = first.target();
+    files_.emplace(native, std::move(first));
+    native_ = native;
+    if (native == target) return files_.at(native);
+  }
+  btf::OpenOptions o = source_.options();
+  o.target = target;
+  return files_.emplace(target, btf::BtfFile::open(o)).first->second;
+}
+
+Arch ArchBtf::native_target() {
+  if (!native_) for_arch(kAllArches[0]);
+  return *native_;
+}
+
+}  // namespace xtramp::cli

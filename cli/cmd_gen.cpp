@@ -1,0 +1,141 @@
+// `xtramp gen`: generate one trampoline for any architecture, on any host,
+// without running it: its size, frame and, with --disasm, the listing.
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "cli/arch_btf.hpp"
+#include "cli/btf_source.hpp"
+#include "cli/command.hpp"
+#include "cli/exit_codes.hpp"
+#include "cli/json_text.hpp"
+#include "common/disasm/disasm.hpp"
+#include "common/error.hpp"
+#include "common/tramp/trampoline.hpp"
+
+namespace xtramp::cli {
+namespace {
+
+constexpr const char* kGenHelp =
+    "Builds the replace-mode trampoline for FUNC on --arch (any architecture, on any host) with\n"
+    "N placeholder programs of each kind, and prints its size and frame; --disasm adds the\n"
+    "capstone listing. Nothing is executed. The traced function's address in the code is the\n"
+    "placeholder 0x100000; the program addresses are those of placeholder programs.\n\n";
+
+constexpr uint64_t kFuncAddr = 0x100000;
+
+uint64_t never_run(const uint64_t*, void*) {
+  return 0;
+}
+
+class GenCommand final : public Command {
+ public:
+  void configure(CLI::App& sub) override {
+    sub.footer(std::string(kGenHelp) + kExitCodesHelp);
+    source_.add_options(sub);
+    sub.add_option("--arch", arch_, "Architecture: x86_64, arm64 or s390x (default: the host's)")
+        ->option_text("ARCH");
+    policy_.add_option(sub, "psabi");
+    sub.add_option("--fentry", fentry_, "Number of fentry programs (default 1)")
+        ->check(CLI::Range(0, 64));
+    sub.add_option("--fexit", fexit_, "Number of fexit programs (default 0)")
+        ->check(CLI::Range(0, 64));
+    sub.add_option("--fmod-ret", fmod_ret_, "Number of fmod_ret programs (default 0)")
+        ->check(CLI::Range(0, 64));
+    sub.add_flag("--disasm", disasm_, "Print the disassembly (capstone)");
+    sub.add_flag("--json", json_,
+                 "JSON: {function, arch, policy, code_size, frame_size, steps, code (hex), "
+                 "disasm[]}");
+    sub.add_option("FUNC", function_, "Function name")->required();
+  }
+
+  int run() override {
+    Arch arch = host_arch();
+    if (!arch_.empty()) {
+      auto a = parse_arch(arch_);
+      if (!a)
+        throw Error(Errc::bad_request,
+                    "unknown architecture '" + arch_ + "' (expected x86_64, arm64 or s390x)");
+      arch = *a;
+    }
+    const std::vector<Policy> policies = policy_.policies();
+    if (policies.size() != 1)
+      throw Error(Errc::bad_request, "gen: choose one policy (psabi or linux)");
+    ArchBtf files(source_);
+    const btf::BtfFile& file = files.for_arch(arch);
+    const FuncModel m = file.model_by_id(file.find_function(function_));
+
+    // Placeholder programs: their addresses appear in the code, nothing runs.
+    std::vector<std::unique_ptr<Program>> owned;
+    ProgramSet progs;
+    auto add = [&](std::vector<Program*>& list, int n, ProgKind k) {
+      for (int i = 0; i < n; ++i) {
+        owned.push_back(std::make_unique<Program>(never_run, nullptr, k));
+        list.push_back(owned.back().get());
+      }
+    };
+    add(progs.fentry, fentry_, ProgKind::fentry);
+    add(progs.fexit, fexit_, ProgKind::fexit);
+    add(progs.fmod_ret, fmod_ret_, ProgKind::fmod_ret);
+
+    GeneratedCode g;
+    try {
+      g = generate(backend(arch), m, policies[0], progs, kFuncAddr, kFuncAddr);
+    } catch (const Error& e) {
+      if (e.code() != Errc::unsupported && e.code() != Errc::too_many_args) throw;
+      std::fprintf(stderr, "xtramp: %s\n", e.what());
+      return kExitRejected;
+    }
+    const std::vector<DisasmLine> lines =
+        disasm_ || json_ ? disassemble(arch, g.code) : std::vector<DisasmLine>{};
+
+    if (json_) {
+      nlohmann::ordered_json j;
+      j["function"] = m.name;
+      j["arch"] = arch_name(arch);
+      j["policy"] = policy_name(policies[0]);
+      j["code_size"] = g.code.size();
+      j["frame_size"] = g.plan.frame_size;
+      j["ctx_offset"] = g.plan.ctx_off;
+      j["arg_slots"] = g.plan.arg_slots;
+      j["steps"] = g.plan.steps.size();
+      std::string hex;
+      for (uint8_t b : g.code) hex += fmt::format("{:02x}", b);
+      j["code"] = hex;
+      nlohmann::ordered_json d = nlohmann::ordered_json::array();
+      for (const DisasmLine& l : lines)
+        d.push_back({{"offset", l.address}, {"mnemonic", l.mnemonic}, {"operands", l.operands}});
+      j["disasm"] = std::move(d);
+      write_stdout(json_text(j));
+      return kExitOk;
+    }
+    std::string out = fmt::format(
+        "{}  {}  {}: {} bytes of code, frame {} bytes (ctx at sp+{}, {} argument slots), "
+        "{} fentry, {} fexit, {} fmod_ret\n",
+        m.name, arch_name(arch), policy_name(policies[0]), g.code.size(), g.plan.frame_size,
+        g.plan.ctx_off, g.plan.arg_slots, fentry_, fexit_, fmod_ret_);
+    if (disasm_) out += format_disasm(lines);
+    write_stdout(out);
+    return kExitOk;
+  }
+
+ private:
+  BtfSource source_;
+  std::string arch_;
+  PolicySelection policy_;
+  int fentry_ = 1, fexit_ = 0, fmod_ret_ = 0;
+  bool disasm_ = false;
+  bool json_ = false;
+  std::string function_;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> make_gen_command() {
+  return std::make_unique<GenCommand>();
+}
+
+}  // namespace xtramp::cli

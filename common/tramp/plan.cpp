@@ -1,0 +1,275 @@
+// The planner: the one trampoline algorithm, for every architecture.
+//   save the argument registers -> fill ctx -> fentry programs -> fmod_ret
+//   programs (a non-zero result skips the original) -> restore registers,
+//   rebuild the stack arguments, call the original -> save the return value
+//   -> fexit programs -> load the return value -> return.
+#include "common/tramp/plan.hpp"
+
+#include <algorithm>
+
+#include "common/abi/stack_area.hpp"
+#include "common/error.hpp"
+
+namespace xtramp {
+
+namespace {
+
+using abi::align_up;
+
+bool same_reg(const SavedReg& s, const Location& l) {
+  return s.kind == l.kind && s.reg == l.reg;
+}
+
+// Every register that carries part of an argument, or the result buffer.
+std::vector<SavedReg> registers_in(const CallLayout& L, const EmitterTraits& t) {
+  std::vector<SavedReg> out;
+  auto add = [&](const Location& l) {
+    if (l.kind == LocKind::stack) return;
+    for (const SavedReg& s : out)
+      if (same_reg(s, l)) return;
+    out.push_back(SavedReg{l.kind, l.reg, l.kind == LocKind::fpr ? t.fpr_save_size : 8u, 0});
+  };
+  if (L.ret.kind == RetLayout::Kind::memory) add(L.ret.buffer);
+  for (const ArgLayout& a : L.args)
+    for (const ArgPart& p : a.parts) add(p.loc);
+  return out;
+}
+
+// Where in its slot a value's bytes go: integers, enums and pointers are
+// numbers (the u64 a BPF program reads), so on big-endian targets a value
+// shorter than 8 bytes sits at the slot's low-order end.
+uint32_t value_offset(const TypeFacts& t, Arch arch) {
+  const bool scalar =
+      t.kind == ValueKind::integer || t.kind == ValueKind::enum_ || t.kind == ValueKind::pointer;
+  return scalar && t.size < 8 && arch_endian(arch) == Endian::big ? 8 - t.size : 0;
+}
+
+const SavedReg& saved_for(const std::vector<SavedReg>& saved, const Location& l) {
+  for (const SavedReg& s : saved)
+    if (same_reg(s, l)) return s;
+  throw Error(Errc::bad_request, "planner: register not saved");  // a planner bug
+}
+
+class Planner {
+ public:
+  Planner(const PlanRequest& r, const EmitterTraits& t) : req_(r), t_(t), L_(*r.layout) {}
+
+  TrampolinePlan run() {
+    check_programs();
+    layout_frame();
+    save_arguments();
+    fill_ctx();
+    for (Program* p : req_.programs.fentry) call(p, /*fmod_ret=*/false);
+    uint32_t skip = 0;
+    if (!req_.programs.fmod_ret.empty()) {
+      skip = plan_.labels++;
+      for (uint32_t i = 0; i < plan_.ret_slots; ++i) zero(ret_off() + static_cast<int32_t>(8 * i));
+      for (Program* p : req_.programs.fmod_ret) {
+        call(p, /*fmod_ret=*/true);
+        Step s{Step::Op::branch_if_result_nonzero};
+        s.label = skip;
+        plan_.steps.push_back(s);
+      }
+    }
+    call_original();
+    if (!req_.programs.fmod_ret.empty()) {
+      Step s{Step::Op::bind_label};
+      s.label = skip;
+      plan_.steps.push_back(s);
+    }
+    for (Program* p : req_.programs.fexit) call(p, /*fmod_ret=*/false);
+    load_return();
+    return std::move(plan_);
+  }
+
+ private:
+  int32_t ret_off() const { return plan_.ctx_off + static_cast<int32_t>(8 * plan_.arg_slots); }
+  int32_t ret_value_off() const {
+    return ret_off() + static_cast<int32_t>(value_offset(req_.model->ret.t(), L_.arch));
+  }
+
+  void check_programs() {
+    const std::string& fn = req_.model->name;
+    for (const auto* list : {&req_.programs.fentry, &req_.programs.fexit, &req_.programs.fmod_ret})
+      for (const Program* p : *list)
+        if (p == nullptr) throw Error(Errc::bad_request, "trampoline for " + fn + ": null program");
+    if (req_.programs.fmod_ret.empty()) return;
+    const RetLayout& r = L_.ret;
+    const bool fits = r.kind == RetLayout::Kind::void_ ||
+                      (r.kind == RetLayout::Kind::regs && r.size <= 8 && r.parts.size() == 1);
+    if (!fits)
+      throw Error(Errc::unsupported, "fmod_ret on " + fn + ": the return type " +
+                                         req_.model->ret.t().c_type + " (" +
+                                         std::to_string(r.size) +
+                                         " bytes) cannot be replaced by a program's 64-bit result");
+  }
+
+  void layout_frame() {
+    plan_.arch = L_.arch;
+    plan_.function = req_.model->name;
+    plan_.func_addr = req_.func_addr;
+    plan_.orig_addr = req_.orig_addr;
+    plan_.arg_slots = L_.ctx_slots;
+    plan_.ret_slots = std::max<uint32_t>(1, (L_.ret.size + 7) / 8);
+
+    // The original's stack arguments go where it will look: its entry SP is
+    // ours minus what the call pushes.
+    out_args_off_ = t_.stack_args_base - static_cast<int32_t>(t_.call_pushes);
+    const uint32_t out_args_end = static_cast<uint32_t>(out_args_off_) + L_.stack_size;
+    plan_.outgoing_size = align_up(std::max(t_.outgoing_reserve, out_args_end), 8);
+
+    plan_.ip_off = static_cast<int32_t>(plan_.outgoing_size);
+    plan_.ctx_off = plan_.ip_off + 16;
+    uint32_t at = static_cast<uint32_t>(plan_.ctx_off) + 8 * (plan_.arg_slots + plan_.ret_slots);
+    plan_.saved = registers_in(L_, t_);
+    for (SavedReg& s : plan_.saved) {
+      at = align_up(at, s.size);
+      s.off = static_cast<int32_t>(at);
+      at += s.size;
+    }
+    plan_.save_off = plan_.saved.empty() ? static_cast<int32_t>(at) : plan_.saved.front().off;
+    // frame_size % sp_align == entry_sp_mod keeps SP aligned at every call.
+    uint32_t frame = align_up(at + t_.arch_area, 8);
+    while (frame % t_.sp_align != t_.entry_sp_mod % t_.sp_align) frame += 8;
+    plan_.frame_size = frame;
+    plan_.arch_off = static_cast<int32_t>(frame - t_.arch_area);
+  }
+
+  void save_arguments() {
+    for (const SavedReg& s : plan_.saved) {
+      Step st{Step::Op::save_reg};
+      st.saved = s;
+      st.off = s.off;
+      plan_.steps.push_back(st);
+    }
+  }
+
+  void zero(int32_t off) {
+    Step s{Step::Op::zero_slot};
+    s.off = off;
+    plan_.steps.push_back(s);
+  }
+
+  void imm(int32_t off, uint64_t v) {
+    Step s{Step::Op::store_imm};
+    s.off = off;
+    s.imm = v;
+    plan_.steps.push_back(s);
+  }
+
+  // Argument bytes into ctx, whatever the ABI did with them (DESIGN.md).
+  void fill_ctx() {
+    imm(plan_.ip_off, req_.func_addr);
+    imm(plan_.ip_off + 8, plan_.arg_slots);
+    for (size_t i = 0; i < L_.args.size(); ++i) {
+      const ArgLayout& a = L_.args[i];
+      const int32_t base = plan_.ctx_off + static_cast<int32_t>(8 * a.ctx_slot) +
+                           static_cast<int32_t>(value_offset(req_.model->args[i].t(), L_.arch));
+      if (a.size % 8 != 0)
+        zero(plan_.ctx_off + static_cast<int32_t>(8 * (a.ctx_slot + a.ctx_slots - 1)));
+      if (a.by_ref) {
+        Step s{Step::Op::ptr_to_frame};
+        s.part = a.parts.at(0);
+        s.size = a.size;
+        s.off = base;
+        plan_.steps.push_back(s);
+        continue;
+      }
+      for (const ArgPart& p : a.parts) {
+        Step s{p.loc.kind == LocKind::stack ? Step::Op::stack_to_frame : Step::Op::reg_to_frame};
+        s.part = p;
+        s.src = p.loc.offset;
+        s.size = p.size;
+        s.off = base + static_cast<int32_t>(p.arg_offset);
+        plan_.steps.push_back(s);
+      }
+    }
+  }
+
+  void call(Program* p, bool fmod_ret) {
+    Step s{Step::Op::call_program};
+    s.prog = p;
+    s.off = fmod_ret ? ret_off() : -1;
+    plan_.steps.push_back(s);
+  }
+
+  void call_original() {
+    for (const SavedReg& r : plan_.saved) {
+      Step s{Step::Op::restore_reg};
+      s.saved = r;
+      s.off = r.off;
+      plan_.steps.push_back(s);
+    }
+    if (L_.stack_size > 0) {
+      Step s{Step::Op::copy_stack_args};
+      s.src = t_.stack_args_base;
+      s.size = L_.stack_size;
+      s.off = out_args_off_;
+      plan_.steps.push_back(s);
+    }
+    Step c{Step::Op::call_original};
+    c.imm = req_.orig_addr;
+    plan_.steps.push_back(c);
+
+    const RetLayout& r = L_.ret;
+    const int32_t ro = ret_off();
+    if (r.kind == RetLayout::Kind::void_) {
+      zero(ro);
+    } else if (r.kind == RetLayout::Kind::regs) {
+      if (r.size % 8 != 0) zero(ro + static_cast<int32_t>(8 * (plan_.ret_slots - 1)));
+      for (const ArgPart& p : r.parts) {
+        Step s{Step::Op::reg_to_frame};
+        s.part = p;
+        s.size = p.size;
+        s.off = ret_value_off() + static_cast<int32_t>(p.arg_offset);
+        plan_.steps.push_back(s);
+      }
+    } else {
+      // Memory: the value is in the caller's buffer; ctx gets a copy.
+      if (r.size % 8 != 0) zero(ro + static_cast<int32_t>(8 * (plan_.ret_slots - 1)));
+      Step s{Step::Op::framed_ptr_to_frame};
+      s.src = saved_for(plan_.saved, r.buffer).off;
+      s.size = r.size;
+      s.off = ro;
+      plan_.steps.push_back(s);
+    }
+  }
+
+  void load_return() {
+    const RetLayout& r = L_.ret;
+    if (r.kind == RetLayout::Kind::regs) {
+      for (const ArgPart& p : r.parts) {
+        Step s{Step::Op::frame_to_reg};
+        s.part = p;
+        s.size = p.size;
+        s.off = ret_value_off() + static_cast<int32_t>(p.arg_offset);
+        s.ext = r.ext;
+        plan_.steps.push_back(s);
+      }
+    } else if (r.kind == RetLayout::Kind::memory && t_.ret_buffer_result_gpr >= 0) {
+      Step s{Step::Op::framed_to_reg};
+      s.part.loc = Location::gpr(static_cast<uint16_t>(t_.ret_buffer_result_gpr));
+      s.src = saved_for(plan_.saved, r.buffer).off;
+      plan_.steps.push_back(s);
+    }
+  }
+
+  const PlanRequest& req_;
+  const EmitterTraits& t_;
+  const CallLayout& L_;
+  TrampolinePlan plan_;
+  int32_t out_args_off_ = 0;
+};
+
+}  // namespace
+
+TrampolinePlan plan_trampoline(const PlanRequest& req, const EmitterTraits& traits) {
+  if (req.model == nullptr || req.layout == nullptr)
+    throw Error(Errc::bad_request, "plan_trampoline: no model or layout");
+  if (req.layout->args.size() != req.model->args.size())
+    throw Error(Errc::bad_request, "plan_trampoline: layout and model of " + req.model->name +
+                                       " disagree on the argument count");
+  return Planner(req, traits).run();
+}
+
+}  // namespace xtramp

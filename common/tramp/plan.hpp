@@ -1,0 +1,122 @@
+// TrampolinePlan: one arch-neutral description of a trampoline, computed from
+// a CallLayout and the attached programs by the one planner (plan.cpp), then
+// handed step by step to an arch's Emitter (emitter.hpp). No trampoline logic
+// lives in the backends: they only say how big their own prologue is and how
+// to do each step.
+//
+// The frame, in offsets from the stack pointer after the prologue (growing up):
+//
+//   sp + 0                      outgoing area: arch reserve (s390x: the 160-byte
+//                               register save area the callee may use), then
+//                               the stack arguments copied for the original call
+//   sp + ip_off                 ctx[-2]  the traced function's address
+//   sp + ip_off + 8             ctx[-1]  argument slot count
+//   sp + ctx_off                ctx[0 .. arg_slots), then ret_slots for the value
+//                               (an integer, enum or pointer is its value as a
+//                               zero-extended u64 — right-aligned in its slot on
+//                               big-endian s390x; anything else is its memory
+//                               image from the slot's first byte, zero-padded)
+//   sp + save_off               raw argument registers as they came in, 8 or 16
+//                               bytes each (restored before calling the original)
+//   sp + arch_off               the arch's own prologue area (saved frame
+//                               pointer / link register), `arch_area` bytes
+//   sp + frame_size             the stack pointer at entry (x86-64: the
+//                               return address is there)
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/call_layout.hpp"
+#include "common/func_model.hpp"
+#include "common/tramp/program.hpp"
+
+namespace xtramp {
+
+// What the planner needs to know of an arch's calling convention and prologue.
+struct EmitterTraits {
+  uint32_t sp_align = 16;         // stack pointer alignment required at a call
+  uint32_t entry_sp_mod = 0;      // entry SP modulo sp_align (x86-64: 8, the return address)
+  uint32_t call_pushes = 0;       // bytes a call instruction pushes (x86-64: 8)
+  uint32_t outgoing_reserve = 0;  // bytes the callee may use at the caller's sp (s390x: 160)
+  uint32_t arch_area = 0;         // bytes of the emitter's own prologue save area
+  int32_t stack_args_base = 0;    // the backend's first stack argument, from SP at entry
+  uint32_t fpr_save_size = 8;  // bytes to save an argument FP register (arm64 q: 16, x86 xmm: 16)
+  // A register that must hold the result buffer's address on return (x86-64
+  // psABI: rax), or -1.
+  int16_t ret_buffer_result_gpr = -1;
+};
+
+struct ProgramSet {
+  std::vector<Program*> fentry, fexit, fmod_ret;
+  bool empty() const { return fentry.empty() && fexit.empty() && fmod_ret.empty(); }
+};
+
+// One register saved raw at entry and restored before the original call.
+struct SavedReg {
+  LocKind kind = LocKind::gpr;
+  uint16_t reg = 0;
+  uint32_t size = 8;  // 8, or 16 for a full vector register
+  int32_t off = 0;    // sp offset
+};
+
+struct Step {
+  enum class Op : uint8_t {
+    save_reg,                  // saved: store the register raw at off
+    zero_slot,                 // 8 zero bytes at off
+    store_imm,                 // imm (64 bits) at off
+    reg_to_frame,              // part: bytes [loc_offset, +size) of loc's image at off
+    stack_to_frame,            // size bytes at entry-SP offset src to off
+    ptr_to_frame,              // size bytes behind the pointer in part.loc (by reference) to off
+    framed_ptr_to_frame,       // size bytes behind the pointer saved at src (sp offset) to off
+    call_program,              // prog: runner(prog, sp + ctx_off); fmod_ret: result to off
+    branch_if_result_nonzero,  // label
+    restore_reg,               // saved: reload the register from off
+    copy_stack_args,           // size bytes from entry-SP offset src to sp offset off
+    call_original,             // imm: address
+    bind_label,                // label
+    frame_to_reg,              // part: load bytes of loc's image from off (the return value)
+    framed_to_reg,             // load loc (8 bytes, gpr) from sp offset src (x86-64 rax = buffer)
+  };
+  Op op{};
+  int32_t off = 0;
+  int32_t src = 0;
+  uint32_t size = 0;
+  uint64_t imm = 0;
+  ArgPart part{};
+  SavedReg saved{};
+  Program* prog = nullptr;
+  uint32_t label = 0;
+  Extension ext = Extension::none;  // frame_to_reg: how the ABI wants the register extended
+};
+
+struct TrampolinePlan {
+  Arch arch = Arch::x86_64;
+  std::string function;
+  uint64_t func_addr = 0;   // ctx[-2]
+  uint64_t orig_addr = 0;   // what call_original calls
+  uint32_t frame_size = 0;  // bytes the prologue subtracts from SP, arch area included
+  int32_t ip_off = 0, ctx_off = 0, save_off = 0, arch_off = 0;
+  uint32_t arg_slots = 0, ret_slots = 0;
+  uint32_t outgoing_size = 0;
+  std::vector<SavedReg> saved;
+  std::vector<Step> steps;
+  uint32_t labels = 0;
+  bool calls_original = true;
+};
+
+struct PlanRequest {
+  const FuncModel* model = nullptr;
+  const CallLayout* layout = nullptr;
+  ProgramSet programs;
+  uint64_t func_addr = 0;  // reported in ctx[-2]
+  uint64_t orig_addr = 0;  // called by the trampoline (replace mode: the function itself)
+};
+
+// Throws Error(unsupported) naming the function when a program kind cannot be
+// attached (fmod_ret on a function that does not return an integer-class
+// value of at most 8 bytes).
+TrampolinePlan plan_trampoline(const PlanRequest& req, const EmitterTraits& traits);
+
+}  // namespace xtramp

@@ -1,0 +1,42 @@
+#include "common/tramp/trampoline.hpp"
+
+#include "common/error.hpp"
+#include "common/tramp/emitter.hpp"
+
+namespace xtramp {
+
+GeneratedCode generate(const Backend& backend, const FuncModel& m, Policy policy,
+                       const ProgramSet& programs, uint64_t func_addr, uint64_t orig_addr) {
+  GeneratedCode out;
+  out.layout = backend.place(m, policy);
+  std::unique_ptr<Emitter> e = backend.emitter();
+  PlanRequest req;
+  req.model = &m;
+  req.layout = &out.layout;
+  req.programs = programs;
+  req.func_addr = func_addr;
+  req.orig_addr = orig_addr;
+  out.plan = plan_trampoline(req, e->traits());
+  out.code = emit_plan(*e, out.plan);
+  return out;
+}
+
+Trampoline Trampoline::create(const FuncModel& m, const void* original, const ProgramSet& programs,
+                              Policy policy, ExecMemory& memory) {
+  if (m.target != host_arch())
+    throw Error(Errc::bad_request, "trampoline for " + m.name + ": the model is for " +
+                                       std::string(arch_name(m.target)) +
+                                       ", this process runs on " +
+                                       std::string(arch_name(host_arch())));
+  if (original == nullptr)
+    throw Error(Errc::bad_request, "trampoline for " + m.name + ": no function address");
+  const auto addr = reinterpret_cast<uint64_t>(original);
+  GeneratedCode g = generate(backend(m.target), m, policy, programs, addr, addr);
+  Trampoline t;
+  t.code_ = memory.install(g.code);
+  t.plan_ = std::move(g.plan);
+  t.code_size_ = g.code.size();
+  return t;
+}
+
+}  // namespace xtramp

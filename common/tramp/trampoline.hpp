@@ -1,0 +1,58 @@
+// Building trampolines: model + layout + plan + emit, for any architecture on
+// any host (generate), and installing a host-architecture trampoline in
+// executable memory in replace mode (Trampoline).
+//
+// Replace mode: the trampoline is a function with exactly the traced
+// function's ABI. Calling it runs the programs around a call of the original;
+// it goes where a caller would look the function up (a function-pointer
+// table, a GOT slot).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "common/backend.hpp"
+#include "common/exec/exec_memory.hpp"
+#include "common/tramp/plan.hpp"
+
+namespace xtramp {
+
+struct GeneratedCode {
+  TrampolinePlan plan;
+  CallLayout layout;
+  std::vector<uint8_t> code;
+};
+
+// Places `m` on `backend` under `policy`, plans and emits. `func_addr` goes to
+// ctx[-2]; `orig_addr` is called. Throws Error naming the function for what
+// cannot be placed or planned.
+GeneratedCode generate(const Backend& backend, const FuncModel& m, Policy policy,
+                       const ProgramSet& programs, uint64_t func_addr, uint64_t orig_addr);
+
+class Trampoline {
+ public:
+  // A replace-mode trampoline for `original` (a function of this process, of
+  // prototype `m`; m.target must be the host architecture).
+  static Trampoline create(const FuncModel& m, const void* original, const ProgramSet& programs,
+                           Policy policy = Policy::psabi,
+                           ExecMemory& memory = ExecMemory::global());
+
+  Trampoline() = default;
+  Trampoline(Trampoline&&) noexcept = default;
+  Trampoline& operator=(Trampoline&&) noexcept = default;
+
+  const void* entry() const { return code_.exec(); }
+  template <typename F>
+  F* as() const {
+    return reinterpret_cast<F*>(const_cast<void*>(code_.exec()));
+  }
+  const TrampolinePlan& plan() const { return plan_; }
+  size_t code_size() const { return code_size_; }
+
+ private:
+  CodeBlock code_;
+  TrampolinePlan plan_;
+  size_t code_size_ = 0;
+};
+
+}  // namespace xtramp

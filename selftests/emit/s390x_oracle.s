@@ -1,0 +1,142 @@
+# Reference encodings for the s390x encoder: assembled at build time with
+# GNU as (s390x-linux-gnu-as -march=z196) into s390x_oracle.h, then compared
+# byte for byte with what xtramp::s390x::Assembler emits for the same line
+# (the table kOracleCases in s390x_encoder_test.cpp, keyed by this text).
+# One instruction per line; '#' starts a comment. Relative operands use
+# ".+N" (N bytes from the start of the instruction).
+# RR
+ lr %r0,%r15
+ lr %r1,%r2
+ ldr %f1,%f15
+ basr %r14,%r1
+ basr %r0,%r15
+ bcr 15,%r14
+ bcr 8,%r1
+ bcr 0,%r0
+# RRE
+ lgr %r1,%r2
+ lgr %r15,%r0
+ ltgr %r2,%r2
+ lcgr %r3,%r4
+ lgbr %r2,%r2
+ lghr %r2,%r3
+ agr %r1,%r2
+ agr %r15,%r14
+ sgr %r1,%r2
+ lgfr %r2,%r2
+ llgfr %r2,%r7
+ cgr %r1,%r2
+ clgr %r1,%r2
+ ngr %r1,%r2
+ ogr %r1,%r2
+ xgr %r1,%r1
+ llgcr %r2,%r2
+ llghr %r2,%r2
+ ldgr %f0,%r2
+ ldgr %f15,%r15
+ lgdr %r2,%f0
+ lgdr %r15,%f15
+# RX-a: displacement 0..4095, optional index
+ sth %r1,8(%r15)
+ la %r1,0(%r15)
+ la %r1,4095(%r2,%r3)
+ la %r2,160
+ stc %r1,4095(%r15)
+ st %r1,0(%r2,%r15)
+ l %r1,8(%r15)
+ l %r15,4095(%r15,%r15)
+ std %f0,8(%r15)
+ std %f15,4095(%r1,%r2)
+ ld %f0,8(%r15)
+ ld %f8,0(%r1)
+ ste %f2,8(%r15)
+ le %f4,12(%r3)
+# RXY-a: displacement -524288..524287 (DL2 low 12 bits, DH2 high 8 bits)
+ lg %r1,8(%r15)
+ lg %r1,-8(%r2,%r15)
+ lg %r0,-524288(%r1)
+ lg %r0,524287(%r1)
+ lg %r5,4096(%r15)
+ lg %r5,-1(%r15)
+ lgf %r1,8(%r15)
+ lgh %r1,-2(%r15)
+ llgf %r1,8(%r15)
+ stg %r1,524287(%r15)
+ stg %r14,112(%r15)
+ sty %r1,-4(%r15)
+ ly %r1,-4(%r15)
+ sthy %r1,100000(%r2)
+ lay %r15,-160(%r15)
+ lay %r1,-524288(%r2,%r3)
+ stcy %r1,-1(%r2)
+ lgb %r1,0(%r2)
+ llgc %r1,0(%r2)
+ llgh %r1,2(%r2)
+ ley %f1,-4(%r2)
+ ldy %f2,-8(%r15)
+ ldy %f2,4096(%r15)
+ stey %f1,-4(%r2)
+ stdy %f2,-8(%r15)
+# RS-a
+ srl %r1,3
+ sll %r1,31
+ sra %r1,3(%r2)
+# RSY-a
+ stmg %r6,%r15,48(%r15)
+ stmg %r2,%r5,-524288(%r1)
+ lmg %r6,%r15,208(%r15)
+ lmg %r0,%r15,524287(%r15)
+ srag %r1,%r2,63
+ srlg %r1,%r2,0(%r3)
+ sllg %r1,%r2,3
+# RI-a / RI-b / RI-c
+ lghi %r1,-1
+ lghi %r1,32767
+ lghi %r1,-32768
+ aghi %r15,-160
+ aghi %r15,160
+ mghi %r1,-3
+ cghi %r2,0
+ brc 8,.+8
+ brc 15,.-4
+ brc 0,.
+ brc 7,.+65534
+ brc 4,.-65536
+ brctg %r1,.-8
+# RIL-a / RIL-b / RIL-c
+ larl %r1,.+0x100
+ lgfi %r1,2147483647
+ lgfi %r1,-2147483648
+ brcl 0,.
+ brcl 15,.+6
+ brcl 8,.-4294967296
+ brcl 2,.+4294967294
+ brasl %r14,.+12
+ brasl %r14,.-12
+ iihf %r1,0xffffffff
+ iilf %r1,0x12345678
+ llihf %r1,0xffffffff
+ llilf %r1,0
+ agfi %r1,-2147483648
+ agfi %r1,1
+ cgfi %r2,-5
+ clgfi %r2,4294967295
+ lgrl %r1,.+8
+ stgrl %r1,.-8
+# RIE-b / RIE-c
+ cgrj %r1,%r2,8,.+6
+ clgrj %r1,%r2,4,.-6
+ cgij %r2,-128,8,.+8
+ cgij %r2,127,2,.+65534
+ clgij %r2,255,2,.-65536
+ clgij %r2,0,12,.+6
+# SS-a
+ mvc 0(256,%r1),8(%r15)
+ mvc 0(1,%r1),8(%r15)
+ mvc 4095(16,%r1),0(%r2)
+ mvc 160(8,%r15),4095(%r14)
+# SIL
+ mvghi 8(%r15),-1
+ mvghi 4095(%r1),32767
+ mvhi 8(%r15),5
+ mvhi 0(%r2),-32768
