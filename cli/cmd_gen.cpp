@@ -45,6 +45,10 @@ class GenCommand final : public Command {
         ->check(CLI::Range(0, 64));
     sub.add_option("--fmod-ret", fmod_ret_, "Number of fmod_ret programs (default 0)")
         ->check(CLI::Range(0, 64));
+    sub.add_option("--mode", mode_,
+                   "replace (called like the function; default) or entry-patch (called from "
+                   "the function's patched entry)")
+        ->option_text("MODE");
     sub.add_flag("--disasm", disasm_, "Print the disassembly (capstone)");
     sub.add_flag("--json", json_,
                  "JSON: {function, arch, policy, code_size, frame_size, steps, code (hex), "
@@ -64,6 +68,12 @@ class GenCommand final : public Command {
     const std::vector<Policy> policies = policy_.policies();
     if (policies.size() != 1)
       throw Error(Errc::bad_request, "gen: choose one policy (psabi or linux)");
+    AttachMode mode = AttachMode::replace;
+    if (mode_ == "entry-patch" || mode_ == "entry_patch")
+      mode = AttachMode::entry_patch;
+    else if (mode_ != "replace")
+      throw Error(Errc::bad_request,
+                  "unknown mode '" + mode_ + "' (expected replace or entry-patch)");
     ArchBtf files(source_);
     const btf::BtfFile& file = files.for_arch(arch);
     const FuncModel m = file.model_by_id(file.find_function(function_));
@@ -83,7 +93,9 @@ class GenCommand final : public Command {
 
     GeneratedCode g;
     try {
-      g = generate(backend(arch), m, policies[0], progs, kFuncAddr, kFuncAddr);
+      const uint64_t orig =
+          mode == AttachMode::replace ? kFuncAddr : kFuncAddr + backend(arch).patch_site_size();
+      g = generate(backend(arch), m, policies[0], progs, kFuncAddr, orig, mode);
     } catch (const Error& e) {
       if (e.code() != Errc::unsupported && e.code() != Errc::too_many_args) throw;
       std::fprintf(stderr, "xtramp: %s\n", e.what());
@@ -97,6 +109,7 @@ class GenCommand final : public Command {
       j["function"] = m.name;
       j["arch"] = arch_name(arch);
       j["policy"] = policy_name(policies[0]);
+      j["mode"] = attach_mode_name(mode);
       j["code_size"] = g.code.size();
       j["frame_size"] = g.plan.frame_size;
       j["ctx_offset"] = g.plan.ctx_off;
@@ -113,10 +126,10 @@ class GenCommand final : public Command {
       return kExitOk;
     }
     std::string out = fmt::format(
-        "{}  {}  {}: {} bytes of code, frame {} bytes (ctx at sp+{}, {} argument slots), "
+        "{}  {}  {}  {}: {} bytes of code, frame {} bytes (ctx at sp+{}, {} argument slots), "
         "{} fentry, {} fexit, {} fmod_ret\n",
-        m.name, arch_name(arch), policy_name(policies[0]), g.code.size(), g.plan.frame_size,
-        g.plan.ctx_off, g.plan.arg_slots, fentry_, fexit_, fmod_ret_);
+        m.name, arch_name(arch), policy_name(policies[0]), attach_mode_name(mode), g.code.size(),
+        g.plan.frame_size, g.plan.ctx_off, g.plan.arg_slots, fentry_, fexit_, fmod_ret_);
     if (disasm_) out += format_disasm(lines);
     write_stdout(out);
     return kExitOk;
@@ -125,6 +138,7 @@ class GenCommand final : public Command {
  private:
   BtfSource source_;
   std::string arch_;
+  std::string mode_ = "replace";
   PolicySelection policy_;
   int fentry_ = 1, fexit_ = 0, fmod_ret_ = 0;
   bool disasm_ = false;

@@ -1,5 +1,7 @@
 #include "common/backend.hpp"
 
+#include "common/error.hpp"
+
 namespace xtramp {
 
 namespace {
@@ -39,6 +41,17 @@ std::string describe_return(const Backend& b, const RetLayout& r) {
       return "memory via " + b.reg_name(r.buffer.kind, r.buffer.reg);
   }
   return "?";
+}
+
+Backend::EntryPatch Backend::check_patchable(const void*, const std::string& name) const {
+  throw Error(Errc::unsupported, "entry patching " + name + " on " +
+                                     std::string(arch_name(arch())) +
+                                     " is not implemented yet; attach in replace mode");
+}
+
+void Backend::set_entry_call(void*, const void*) const {
+  throw Error(Errc::unsupported,
+              "entry patching on " + std::string(arch_name(arch())) + " is not implemented yet");
 }
 
 }  // namespace xtramp

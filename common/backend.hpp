@@ -35,6 +35,23 @@ class Backend {
   // A fresh emitter of this architecture's trampoline code (works on any
   // host). Throws Error(unsupported) when this build cannot emit it.
   virtual std::unique_ptr<Emitter> emitter() const = 0;
+
+  // Bytes of the patch site at a patchable function's entry (x86-64: the
+  // 5-byte call; arm64: mov x9, x30 + bl; s390x: brasl %r0): the body starts
+  // there.
+  virtual size_t patch_site_size() const = 0;
+
+  // Entry patching of this process's functions (host architecture only).
+  struct EntryPatch {
+    size_t size = 0;   // bytes of the patch site at the function's entry
+    size_t reach = 0;  // how far the site's call reaches (for ExecNear)
+  };
+  // Throws Error(unsupported) where this backend cannot patch (not the host,
+  // or not implemented), Error(bad_request) naming `name` when `fn` has no
+  // patchable entry.
+  virtual EntryPatch check_patchable(const void* fn, const std::string& name) const;
+  // Makes the entry call `tramp` (or restores it for nullptr) while threads run.
+  virtual void set_entry_call(void* fn, const void* tramp) const;
 };
 
 // All registered backends, in Arch order. Each arch/<a>/ folder provides one;

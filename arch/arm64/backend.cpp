@@ -29,6 +29,8 @@ class Arm64Backend final : public Backend {
 
   int32_t stack_args_base() const override { return arm64::kStackArgsBase; }
 
+  size_t patch_site_size() const override { return 8; }
+
   std::unique_ptr<Emitter> emitter() const override { return arm64::make_emitter(); }
 };
 

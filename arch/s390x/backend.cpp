@@ -32,6 +32,8 @@ class S390xBackend final : public Backend {
 
   int32_t stack_args_base() const override { return s390x::kStackArgsBase; }
 
+  size_t patch_site_size() const override { return 6; }
+
   std::unique_ptr<Emitter> emitter() const override { return s390x::make_emitter(); }
 };
 

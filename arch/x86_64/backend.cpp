@@ -2,6 +2,7 @@
 #include "common/backend.hpp"
 #include "arch/x86_64/abi.hpp"
 #include "arch/x86_64/emit/emitter.hpp"
+#include "arch/x86_64/patch.hpp"
 #include "arch/x86_64/regs.hpp"
 #include "common/error.hpp"
 
@@ -45,7 +46,20 @@ class X86_64Backend final : public Backend {
 
   int32_t stack_args_base() const override { return kStackArgsBase; }
 
+  size_t patch_site_size() const override { return 5; }
+
   std::unique_ptr<Emitter> emitter() const override { return make_emitter(); }
+
+  EntryPatch check_patchable(const void* fn, const std::string& name) const override {
+    if (host_arch() != Arch::x86_64) return Backend::check_patchable(fn, name);
+    x86_64::check_patchable(fn, name.c_str());
+    return EntryPatch{kPatchSize, kCallReach};
+  }
+
+  void set_entry_call(void* fn, const void* tramp) const override {
+    if (host_arch() != Arch::x86_64) return Backend::set_entry_call(fn, tramp);
+    x86_64::set_entry_call(fn, tramp);
+  }
 };
 
 }  // namespace

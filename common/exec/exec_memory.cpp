@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <system_error>
@@ -65,6 +66,12 @@ size_t round_up(size_t v, size_t align) {
 Error sys_error(const std::string& call, int err, const std::string& what) {
   return Error(Errc::io, "ExecMemory: " + call + " failed (" + what +
                              "): " + std::generic_category().message(err));
+}
+
+std::string hex(uintptr_t v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "0x%lx", static_cast<unsigned long>(v));
+  return buf;
 }
 
 std::string chunk_what(size_t bytes) {
@@ -156,7 +163,7 @@ ExecMemory& ExecMemory::global() {
   return *instance;
 }
 
-ExecMemory::ChunkPtr ExecMemory::map_dual_chunk(size_t bytes) {
+ExecMemory::ChunkPtr ExecMemory::map_dual_chunk(size_t bytes, const ExecNear* near) {
   int fd = ops_.memfd_create(kMemfdName, MFD_CLOEXEC | MFD_EXEC);
   if (fd < 0 && errno == EINVAL) fd = ops_.memfd_create(kMemfdName, MFD_CLOEXEC);  // < 6.3
   if (fd < 0) {
@@ -182,19 +189,26 @@ ExecMemory::ChunkPtr ExecMemory::map_dual_chunk(size_t bytes) {
     throw sys_error("mmap(PROT_READ|PROT_WRITE, MAP_SHARED)", err, chunk_what(bytes));
   }
   c->write = static_cast<std::byte*>(w);
-  void* x = ops_.mmap(nullptr, bytes, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0);
+  // MAP_POPULATE: no page fault (which might sleep) on the code itself later;
+  // the reclaimer's quiescence test relies on threads not sleeping inside it.
+  constexpr int kExecFlags = MAP_SHARED | MAP_POPULATE;
+  void* x = near != nullptr ? map_near(bytes, PROT_READ | PROT_EXEC, kExecFlags, fd, *near)
+                            : ops_.mmap(nullptr, bytes, PROT_READ | PROT_EXEC, kExecFlags, fd, 0);
   if (x == MAP_FAILED) {
     const int err = errno;
     keep_or_unmap(std::move(c));
-    throw sys_error("mmap(PROT_READ|PROT_EXEC, MAP_SHARED)", err, chunk_what(bytes));
+    throw sys_error("mmap(PROT_READ|PROT_EXEC, MAP_SHARED)", err,
+                    chunk_what(bytes) + (near != nullptr ? " near " + hex(near->target) : ""));
   }
   c->exec = static_cast<std::byte*>(x);
   return c;
 }
 
-ExecMemory::ChunkPtr ExecMemory::map_fallback_pages(size_t bytes) {
+ExecMemory::ChunkPtr ExecMemory::map_fallback_pages(size_t bytes, const ExecNear* near) {
   auto c = std::make_unique<ExecChunk>();  // before the mmap: nothing to undo if it throws
-  void* p = ops_.mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  constexpr int kFlags = MAP_PRIVATE | MAP_ANONYMOUS;
+  void* p = near != nullptr ? map_near(bytes, PROT_READ | PROT_WRITE, kFlags, -1, *near)
+                            : ops_.mmap(nullptr, bytes, PROT_READ | PROT_WRITE, kFlags, -1, 0);
   if (p == MAP_FAILED) {
     const int err = errno;
     throw sys_error("mmap(PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS)", err,
@@ -251,7 +265,54 @@ CodeBlock ExecMemory::install(std::span<const uint8_t> code) {
   return block;
 }
 
+CodeBlock ExecMemory::install(std::span<const uint8_t> code, const ExecNear& near) {
+  if (code.empty()) throw misuse("ExecMemory::install: no code");
+  CodeBlock block = reserve(code.size(), near);
+  write(block, code);
+  return block;
+}
+
 CodeBlock ExecMemory::reserve(size_t size) {
+  return reserve_impl(size, nullptr);
+}
+
+CodeBlock ExecMemory::reserve(size_t size, const ExecNear& near) {
+  return reserve_impl(size, &near);
+}
+
+namespace {
+
+bool within(const std::byte* begin, size_t bytes, const ExecNear& near) {
+  const auto lo = reinterpret_cast<uintptr_t>(begin), hi = lo + bytes;
+  const uintptr_t t = near.target;
+  const uintptr_t far = lo < t ? (hi > t ? 0 : t - lo) : hi - t;
+  return far < near.range;
+}
+
+}  // namespace
+
+void* ExecMemory::map_near(size_t bytes, int prot, int flags, int fd, const ExecNear& near) {
+  // Hints on both sides of the target, closest first, in steps of 1/64 of
+  // the range; MAP_FIXED_NOREPLACE never clobbers an existing mapping.
+  const size_t step = std::max(near.range / 64, page_size_);
+  for (size_t k = 1; k < 64; ++k) {
+    for (int side : {-1, 1}) {
+      const size_t d = k * step;
+      if (side < 0 && near.target < d + bytes) continue;
+      uintptr_t hint = side < 0 ? near.target - d : near.target + d;
+      hint &= ~(static_cast<uintptr_t>(page_size_) - 1);
+      void* p =
+          ops_.mmap(reinterpret_cast<void*>(hint), bytes, prot, flags | MAP_FIXED_NOREPLACE, fd, 0);
+      if (p == MAP_FAILED) continue;
+      if (within(static_cast<std::byte*>(p), bytes, near)) return p;
+      ops_.munmap(p, bytes);  // an old kernel took the hint as a hint only
+    }
+  }
+  errno = ENOMEM;
+  return MAP_FAILED;
+}
+
+CodeBlock ExecMemory::reserve_impl(size_t size, const ExecNear* near) {
   if (size == 0) throw misuse("ExecMemory::reserve: size 0");
   if (size > kMaxSize) {
     throw misuse("ExecMemory::reserve: size " + std::to_string(size) + " is too large");
@@ -266,19 +327,20 @@ CodeBlock ExecMemory::reserve(size_t size) {
     const pid_t pid = ::getpid();
     for (ChunkPtr& p : chunks_) {
       // live > 0: excludes chunks that are waiting to be unmapped.
-      if (p->live > 0 && p->pid == pid && p->bytes - p->used >= need) {
+      if (p->live > 0 && p->pid == pid && p->bytes - p->used >= need &&
+          (near == nullptr || within(p->exec, p->bytes, *near))) {
         c = p.get();
         break;
       }
     }
     if (c == nullptr) {
-      ChunkPtr n = map_dual_chunk(std::max(chunk_size_, round_up(need, page_size_)));
+      ChunkPtr n = map_dual_chunk(std::max(chunk_size_, round_up(need, page_size_)), near);
       n->index = chunks_.size();
       c = n.get();
       chunks_.push_back(std::move(n));
     }
   } else {
-    ChunkPtr n = map_fallback_pages(round_up(size, page_size_));
+    ChunkPtr n = map_fallback_pages(round_up(size, page_size_), near);
     n->index = chunks_.size();
     c = n.get();
     chunks_.push_back(std::move(n));
@@ -330,6 +392,14 @@ void ExecMemory::release(const CodeBlock& block) noexcept {
   --c.live;
   --live_blocks_;
   live_bytes_ -= block.size_;
+  // A freed block that stays mapped becomes traps: code that still ran it
+  // (a reclamation bug) stops at once instead of running on silently.
+  // (qemu-user may keep running its translation: the poisoning is a native check.)
+  if (c.live > 0 && c.dual && c.pid == ::getpid()) {
+    std::memset(c.write + (block.exec_ - c.exec), kTrapByte, block.size_);
+    __builtin___clear_cache(reinterpret_cast<char*>(block.exec_),
+                            reinterpret_cast<char*>(block.exec_ + block.size_));
+  }
   if (c.live == 0) {
     if (!unmap_chunk(c)) {
       unmap_pending_ = true;  // kept (and counted) until a later reap() succeeds

@@ -84,6 +84,13 @@ struct ExecMemoryOps {
   int (*mprotect)(void* addr, size_t length, int prot) = nullptr;
 };
 
+// Where a block must lie: every byte of it within `range` bytes of `target`
+// (x86-64's rel32 call: 2 GiB; arm64's bl: 128 MiB). An entry patch needs it.
+struct ExecNear {
+  uintptr_t target = 0;
+  size_t range = 0;
+};
+
 struct ExecMemoryOptions {
   // Bytes per dual-mapped chunk, rounded up to whole pages (0 is refused). A
   // block larger than this gets a chunk of its own.
@@ -153,11 +160,16 @@ class ExecMemory {
 
   // Copies `code` (non-empty) into new executable memory: reserve + write.
   CodeBlock install(std::span<const uint8_t> code);
+  // The same, at an address within near.range of near.target (a chunk there
+  // is found or mapped with placement hints); throws Error(Errc::io) naming
+  // the target when no free address in range can be mapped.
+  CodeBlock install(std::span<const uint8_t> code, const ExecNear& near);
 
   // Reserves `size` (> 0) bytes so that the caller learns the exec address
   // before it generates address-dependent code. The memory is not executable
   // code yet (zeros; in fallback mode not even executable).
   CodeBlock reserve(size_t size);
+  CodeBlock reserve(size_t size, const ExecNear& near);
   // Writes `code` (non-empty, at most block.size() bytes) into a reserved
   // block of this allocator and seals it; the rest of the block is filled with
   // trapping bytes. Once only: a second write throws Error(bad_request).
@@ -178,8 +190,11 @@ class ExecMemory {
   friend class CodeBlock;
   using ChunkPtr = std::unique_ptr<detail::ExecChunk>;
 
-  ChunkPtr map_dual_chunk(size_t bytes);
-  ChunkPtr map_fallback_pages(size_t bytes);
+  ChunkPtr map_dual_chunk(size_t bytes, const ExecNear* near = nullptr);
+  ChunkPtr map_fallback_pages(size_t bytes, const ExecNear* near = nullptr);
+  CodeBlock reserve_impl(size_t size, const ExecNear* near);
+  // mmap at an address within `near`, trying hints around the target.
+  void* map_near(size_t bytes, int prot, int flags, int fd, const ExecNear& near);
   bool unmap_chunk(detail::ExecChunk& c) noexcept;
   void keep_or_unmap(ChunkPtr c);
   void drop(detail::ExecChunk& c) noexcept;

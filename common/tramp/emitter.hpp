@@ -15,7 +15,7 @@ class Emitter {
  public:
   virtual ~Emitter() = default;
 
-  virtual EmitterTraits traits() const = 0;
+  virtual EmitterTraits traits(AttachMode mode) const = 0;
 
   // Starts a new trampoline: the prologue for `plan` (frame_size bytes below
   // the entry SP, arch area at arch_off).

@@ -12,6 +12,10 @@
 
 namespace xtramp {
 
+std::string_view attach_mode_name(AttachMode m) {
+  return m == AttachMode::replace ? "replace" : "entry-patch";
+}
+
 namespace {
 
 using abi::align_up;
@@ -58,8 +62,16 @@ class Planner {
     check_programs();
     layout_frame();
     save_arguments();
+    inflight(+1);
     fill_ctx();
     for (Program* p : req_.programs.fentry) call(p, /*fmod_ret=*/false);
+    if (!plan_.calls_original) {
+      // Entry patch, fentry only: back into the function's body with the
+      // argument registers as they came (the kernel's RESTORE_REGS).
+      inflight(-1);
+      restore_arguments();
+      return std::move(plan_);
+    }
     uint32_t skip = 0;
     if (!req_.programs.fmod_ret.empty()) {
       skip = plan_.labels++;
@@ -78,6 +90,7 @@ class Planner {
       plan_.steps.push_back(s);
     }
     for (Program* p : req_.programs.fexit) call(p, /*fmod_ret=*/false);
+    inflight(-1);
     load_return();
     return std::move(plan_);
   }
@@ -109,6 +122,9 @@ class Planner {
     plan_.function = req_.model->name;
     plan_.func_addr = req_.func_addr;
     plan_.orig_addr = req_.orig_addr;
+    plan_.mode = req_.mode;
+    plan_.calls_original = req_.mode == AttachMode::replace || !req_.programs.fexit.empty() ||
+                           !req_.programs.fmod_ret.empty();
     plan_.arg_slots = L_.ctx_slots;
     plan_.ret_slots = std::max<uint32_t>(1, (L_.ret.size + 7) / 8);
 
@@ -144,6 +160,14 @@ class Planner {
     }
   }
 
+  void inflight(int32_t delta) {
+    if (req_.inflight_counter == 0) return;
+    Step s{Step::Op::inflight_add};
+    s.off = delta;
+    s.imm = req_.inflight_counter;
+    plan_.steps.push_back(s);
+  }
+
   void zero(int32_t off) {
     Step s{Step::Op::zero_slot};
     s.off = off;
@@ -170,6 +194,7 @@ class Planner {
       if (a.by_ref) {
         Step s{Step::Op::ptr_to_frame};
         s.part = a.parts.at(0);
+        if (s.part.loc.kind == LocKind::stack) s.part.loc.offset += t_.entry_extra;
         s.size = a.size;
         s.off = base;
         plan_.steps.push_back(s);
@@ -178,7 +203,7 @@ class Planner {
       for (const ArgPart& p : a.parts) {
         Step s{p.loc.kind == LocKind::stack ? Step::Op::stack_to_frame : Step::Op::reg_to_frame};
         s.part = p;
-        s.src = p.loc.offset;
+        s.src = p.loc.offset + t_.entry_extra;
         s.size = p.size;
         s.off = base + static_cast<int32_t>(p.arg_offset);
         plan_.steps.push_back(s);
@@ -193,16 +218,20 @@ class Planner {
     plan_.steps.push_back(s);
   }
 
-  void call_original() {
+  void restore_arguments() {
     for (const SavedReg& r : plan_.saved) {
       Step s{Step::Op::restore_reg};
       s.saved = r;
       s.off = r.off;
       plan_.steps.push_back(s);
     }
+  }
+
+  void call_original() {
+    restore_arguments();
     if (L_.stack_size > 0) {
       Step s{Step::Op::copy_stack_args};
-      s.src = t_.stack_args_base;
+      s.src = t_.stack_args_base + t_.entry_extra;
       s.size = L_.stack_size;
       s.off = out_args_off_;
       plan_.steps.push_back(s);

@@ -34,6 +34,21 @@
 
 namespace xtramp {
 
+// How the trampoline is reached.
+enum class AttachMode : uint8_t {
+  // Called exactly like the function (through a pointer slot); calls the
+  // function, returns to the caller.
+  replace,
+  // Called from the function's patched entry (x86-64: call; arm64: mov x9, lr
+  // + bl; s390x: brasl %r0). With fexit / fmod_ret programs it calls the
+  // function's body and returns to the function's caller (the kernel's
+  // CALL_ORIG | SKIP_FRAME); with fentry programs only it restores the
+  // argument registers and returns into the body (RESTORE_REGS).
+  entry_patch,
+};
+
+std::string_view attach_mode_name(AttachMode m);  // "replace", "entry-patch"
+
 // What the planner needs to know of an arch's calling convention and prologue.
 struct EmitterTraits {
   uint32_t sp_align = 16;         // stack pointer alignment required at a call
@@ -46,6 +61,10 @@ struct EmitterTraits {
   // A register that must hold the result buffer's address on return (x86-64
   // psABI: rax), or -1.
   int16_t ret_buffer_result_gpr = -1;
+  // Entry patch: bytes between the trampoline's entry SP and the function's
+  // (x86-64: the patch site's call pushed 8), added to every stack offset of
+  // the layout when reading the caller's stack.
+  int32_t entry_extra = 0;
 };
 
 struct ProgramSet {
@@ -78,6 +97,7 @@ struct Step {
     bind_label,                // label
     frame_to_reg,              // part: load bytes of loc's image from off (the return value)
     framed_to_reg,             // load loc (8 bytes, gpr) from sp offset src (x86-64 rax = buffer)
+    inflight_add,  // atomically add `off` (+1 / -1) to the 64-bit counter at address imm
   };
   Op op{};
   int32_t off = 0;
@@ -103,7 +123,8 @@ struct TrampolinePlan {
   std::vector<SavedReg> saved;
   std::vector<Step> steps;
   uint32_t labels = 0;
-  bool calls_original = true;
+  AttachMode mode = AttachMode::replace;
+  bool calls_original = true;  // false: entry patch with fentry programs only
 };
 
 struct PlanRequest {
@@ -111,7 +132,14 @@ struct PlanRequest {
   const CallLayout* layout = nullptr;
   ProgramSet programs;
   uint64_t func_addr = 0;  // reported in ctx[-2]
-  uint64_t orig_addr = 0;  // called by the trampoline (replace mode: the function itself)
+  uint64_t orig_addr =
+      0;  // called by the trampoline: the function (replace), its body (entry patch)
+  AttachMode mode = AttachMode::replace;
+  // Address of a 64-bit counter the trampoline increments before its first
+  // call out (a program or the original) and decrements after its last: a
+  // thread with a return address into the trampoline is counted (reclaim.hpp).
+  // 0: no counter (code that is never freed while in use, e.g. xtramp gen).
+  uint64_t inflight_counter = 0;
 };
 
 // Throws Error(unsupported) naming the function when a program kind cannot be

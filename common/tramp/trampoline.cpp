@@ -6,7 +6,8 @@
 namespace xtramp {
 
 GeneratedCode generate(const Backend& backend, const FuncModel& m, Policy policy,
-                       const ProgramSet& programs, uint64_t func_addr, uint64_t orig_addr) {
+                       const ProgramSet& programs, uint64_t func_addr, uint64_t orig_addr,
+                       AttachMode mode) {
   GeneratedCode out;
   out.layout = backend.place(m, policy);
   std::unique_ptr<Emitter> e = backend.emitter();
@@ -16,7 +17,8 @@ GeneratedCode generate(const Backend& backend, const FuncModel& m, Policy policy
   req.programs = programs;
   req.func_addr = func_addr;
   req.orig_addr = orig_addr;
-  out.plan = plan_trampoline(req, e->traits());
+  req.mode = mode;
+  out.plan = plan_trampoline(req, e->traits(req.mode));
   out.code = emit_plan(*e, out.plan);
   return out;
 }

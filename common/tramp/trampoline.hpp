@@ -27,7 +27,8 @@ struct GeneratedCode {
 // ctx[-2]; `orig_addr` is called. Throws Error naming the function for what
 // cannot be placed or planned.
 GeneratedCode generate(const Backend& backend, const FuncModel& m, Policy policy,
-                       const ProgramSet& programs, uint64_t func_addr, uint64_t orig_addr);
+                       const ProgramSet& programs, uint64_t func_addr, uint64_t orig_addr,
+                       AttachMode mode = AttachMode::replace);
 
 class Trampoline {
  public:

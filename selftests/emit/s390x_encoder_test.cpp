@@ -622,6 +622,8 @@ const std::map<std::string, std::function<void(Assembler&)>>& oracle_cases() {
       {"sra %r1,3(%r2)", [](A& a) { a.sra(1, 3, 2); }},
       {"stmg %r6,%r15,48(%r15)", [](A& a) { a.stmg(6, 15, Mem(48, 15)); }},
       {"stmg %r2,%r5,-524288(%r1)", [](A& a) { a.stmg(2, 5, Mem(-524288, 1)); }},
+      {"laag %r0,%r0,0(%r1)", [](A& a) { a.laag(0, 0, Mem(0, 1)); }},
+      {"laag %r2,%r3,-8(%r15)", [](A& a) { a.laag(2, 3, Mem(-8, 15)); }},
       {"lmg %r6,%r15,208(%r15)", [](A& a) { a.lmg(6, 15, Mem(208, 15)); }},
       {"lmg %r0,%r15,524287(%r15)", [](A& a) { a.lmg(0, 15, Mem(524287, 15)); }},
       {"srag %r1,%r2,63", [](A& a) { a.srag(1, 2, 63); }},

@@ -86,6 +86,8 @@
  stmg %r2,%r5,-524288(%r1)
  lmg %r6,%r15,208(%r15)
  lmg %r0,%r15,524287(%r15)
+ laag %r0,%r0,0(%r1)
+ laag %r2,%r3,-8(%r15)
  srag %r1,%r2,63
  srlg %r1,%r2,0(%r3)
  sllg %r1,%r2,3

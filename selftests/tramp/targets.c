@@ -27,17 +27,19 @@ TARGET int bpf_testmod_test_struct_arg_4(struct bpf_testmod_struct_arg_1 a, int 
                                          struct bpf_testmod_struct_arg_2 e) {
   return record(a.a + b + c + d + e.a + e.b);
 }
-TARGET int bpf_testmod_test_struct_arg_5(void) { return record(1); }
-TARGET int bpf_testmod_test_struct_arg_7(u64 a, void *b, short c, int d, void *e,
+TARGET int bpf_testmod_test_struct_arg_5(void) {
+  return record(1);
+}
+TARGET int bpf_testmod_test_struct_arg_7(u64 a, void* b, short c, int d, void* e,
                                          struct bpf_testmod_struct_arg_4 f) {
   return record((long)a + (long)b + c + d + (long)e + (long)f.a + f.b);
 }
-TARGET int bpf_testmod_test_struct_arg_8(u64 a, void *b, short c, int d, void *e,
+TARGET int bpf_testmod_test_struct_arg_8(u64 a, void* b, short c, int d, void* e,
                                          struct bpf_testmod_struct_arg_4 f, int g) {
   return record((long)a + (long)b + c + d + (long)e + (long)f.a + f.b + g);
 }
-TARGET int bpf_testmod_test_struct_arg_9(u64 a, void *b, short c, int d, void *e, char f,
-                                         short g, struct bpf_testmod_struct_arg_5 h, long i) {
+TARGET int bpf_testmod_test_struct_arg_9(u64 a, void* b, short c, int d, void* e, char f, short g,
+                                         struct bpf_testmod_struct_arg_5 h, long i) {
   return record((long)a + (long)b + c + d + (long)e + f + g + h.a + h.b + h.c + h.d + i);
 }
 TARGET int bpf_testmod_test_union_arg_1(union bpf_testmod_union_arg_1 a, int b, int c) {
@@ -46,10 +48,10 @@ TARGET int bpf_testmod_test_union_arg_1(union bpf_testmod_union_arg_1 a, int b, 
 TARGET int bpf_testmod_test_union_arg_2(int a, union bpf_testmod_union_arg_2 b) {
   return record(a + b.arg.a + b.arg.b);
 }
-TARGET int bpf_testmod_fentry_test7(u64 a, void *b, short c, int d, void *e, char f, int g) {
+TARGET int bpf_testmod_fentry_test7(u64 a, void* b, short c, int d, void* e, char f, int g) {
   return record((long)a + (long)b + c + d + (long)e + f + g);
 }
-TARGET int bpf_testmod_fentry_test11(u64 a, void *b, short c, int d, void *e, char f, int g,
+TARGET int bpf_testmod_fentry_test11(u64 a, void* b, short c, int d, void* e, char f, int g,
                                      unsigned int h, long i, u64 j, unsigned long k) {
   return record((long)a + (long)b + c + d + (long)e + f + g + h + i + (long)j + (long)k);
 }
@@ -58,9 +60,8 @@ TARGET int bpf_testmod_test_struct_arg_10(struct rfc_u64x2 a, struct rfc_u64x2 b
                                           struct rfc_u64x2 f) {
   return record((long)(a.a + a.b + b.a + b.b + c.a + c.b + d.a + d.b) + e + (long)(f.a + f.b));
 }
-TARGET int bpf_testmod_test_struct_arg_11(struct rfc_i128 a, struct rfc_i128 b,
-                                          struct rfc_i128 c, struct rfc_i128 d, short e,
-                                          struct rfc_i128 f) {
+TARGET int bpf_testmod_test_struct_arg_11(struct rfc_i128 a, struct rfc_i128 b, struct rfc_i128 c,
+                                          struct rfc_i128 d, short e, struct rfc_i128 f) {
   return record((long)(a.a + b.a + c.a + d.a + e + f.a));
 }
 TARGET double target_floats(float a, double b, int c, double d) {
@@ -99,7 +100,9 @@ TARGET long target_many(long a1, double d1, long a2, double d2, long a3, double 
   double d = d1 + d2 + d3 + d4 + d5 + d6 + d7 + d8 + d9 + d10;
   return record(a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + (long)d);
 }
-TARGET void target_void(long a) { record(a); }
+TARGET void target_void(long a) {
+  record(a);
+}
 
 /* Callers: the values of bpf_testmod_test_read() and the RFC. */
 static const struct bpf_testmod_struct_arg_1 struct_arg1 = {10};
@@ -120,18 +123,20 @@ TARGET int call_struct_arg_4(int (*f)(struct bpf_testmod_struct_arg_1, int, int,
                                       struct bpf_testmod_struct_arg_2)) {
   return f(struct_arg1, 1, 2, 3, struct_arg2);
 }
-TARGET int call_struct_arg_5(int (*f)(void)) { return f(); }
-TARGET int call_struct_arg_7(int (*f)(u64, void *, short, int, void *,
+TARGET int call_struct_arg_5(int (*f)(void)) {
+  return f();
+}
+TARGET int call_struct_arg_7(int (*f)(u64, void*, short, int, void*,
                                       struct bpf_testmod_struct_arg_4)) {
-  return f(16, (void *)17, 18, 19, (void *)20, struct_arg4);
+  return f(16, (void*)17, 18, 19, (void*)20, struct_arg4);
 }
-TARGET int call_struct_arg_8(int (*f)(u64, void *, short, int, void *,
+TARGET int call_struct_arg_8(int (*f)(u64, void*, short, int, void*,
                                       struct bpf_testmod_struct_arg_4, int)) {
-  return f(16, (void *)17, 18, 19, (void *)20, struct_arg4, 23);
+  return f(16, (void*)17, 18, 19, (void*)20, struct_arg4, 23);
 }
-TARGET int call_struct_arg_9(int (*f)(u64, void *, short, int, void *, char, short,
+TARGET int call_struct_arg_9(int (*f)(u64, void*, short, int, void*, char, short,
                                       struct bpf_testmod_struct_arg_5, long)) {
-  return f(16, (void *)17, 18, 19, (void *)20, 21, 22, struct_arg5, 27);
+  return f(16, (void*)17, 18, 19, (void*)20, 21, 22, struct_arg5, 27);
 }
 TARGET int call_union_arg_1(int (*f)(union bpf_testmod_union_arg_1, int, int)) {
   union bpf_testmod_union_arg_1 u;
@@ -144,12 +149,12 @@ TARGET int call_union_arg_2(int (*f)(int, union bpf_testmod_union_arg_2)) {
   u.arg.b = 3;
   return f(6, u);
 }
-TARGET int call_fentry_test7(int (*f)(u64, void *, short, int, void *, char, int)) {
-  return f(16, (void *)17, 18, 19, (void *)20, 21, 22);
+TARGET int call_fentry_test7(int (*f)(u64, void*, short, int, void*, char, int)) {
+  return f(16, (void*)17, 18, 19, (void*)20, 21, 22);
 }
-TARGET int call_fentry_test11(int (*f)(u64, void *, short, int, void *, char, int, unsigned int,
-                                       long, u64, unsigned long)) {
-  return f(16, (void *)17, 18, 19, (void *)20, 21, 22, 23, 24, 25, 26);
+TARGET int call_fentry_test11(int (*f)(u64, void*, short, int, void*, char, int, unsigned int, long,
+                                       u64, unsigned long)) {
+  return f(16, (void*)17, 18, 19, (void*)20, 21, 22, 23, 24, 25, 26);
 }
 TARGET int call_struct_arg_10(int (*f)(struct rfc_u64x2, struct rfc_u64x2, struct rfc_u64x2,
                                        struct rfc_u64x2, short, struct rfc_u64x2)) {
@@ -161,17 +166,25 @@ TARGET int call_struct_arg_11(int (*f)(struct rfc_i128, struct rfc_i128, struct 
   struct rfc_i128 a = {38}, b = {39}, c = {40}, d = {41}, g = {43};
   return f(a, b, c, d, 42, g);
 }
-TARGET double call_floats(double (*f)(float, double, int, double)) { return f(1.5f, 2.25, 3, 4.125); }
+TARGET double call_floats(double (*f)(float, double, int, double)) {
+  return f(1.5f, 2.25, 3, 4.125);
+}
 TARGET long call_big(long (*f)(int, struct big40, long)) {
   struct big40 b = {{100, 200, 300, 400, 500}};
   return f(7, b, 9);
 }
-TARGET struct pair_ret call_ret_pair(struct pair_ret (*f)(long, long)) { return f(5, 6); }
-TARGET struct big40 call_ret_big(struct big40 (*f)(long)) { return f(50); }
+TARGET struct pair_ret call_ret_pair(struct pair_ret (*f)(long, long)) {
+  return f(5, 6);
+}
+TARGET struct big40 call_ret_big(struct big40 (*f)(long)) {
+  return f(50);
+}
 TARGET struct mixed call_ret_mixed(struct mixed (*f)(int, float, double)) {
   return f(41, 1.25f, 0.5);
 }
-TARGET long double call_long_double(long double (*f)(long double, int)) { return f(1.5L, 4); }
+TARGET long double call_long_double(long double (*f)(long double, int)) {
+  return f(1.5L, 4);
+}
 TARGET __int128 call_int128(__int128 (*f)(__int128, long)) {
   return f(((__int128)0x1122334455667788 << 64) | 0x99aabbccddeeff00ull, 5);
 }
@@ -180,4 +193,45 @@ TARGET long call_many(long (*f)(long, double, long, double, long, double, long, 
                                 long, double)) {
   return f(1, 0.5, 2, 1.5, 3, 2.5, 4, 3.5, 5, 4.5, 6, 5.5, 7, 6.5, 8, 7.5, 9, 8.5, 10, 9.5);
 }
-TARGET void call_void(void (*f)(long)) { f(77); }
+TARGET void call_void(void (*f)(long)) {
+  f(77);
+}
+
+long target_atomic_calls;
+TARGET long target_counted(long a) {
+  __atomic_fetch_add(&target_atomic_calls, 1, __ATOMIC_RELAXED);
+  return a + 1;
+}
+TARGET long call_counted(long (*f)(long), long a) {
+  return f(a);
+}
+
+/* The same functions with a patchable entry, for entry-patch attachment. */
+#if defined(__x86_64__)
+#define PATCHABLE __attribute__((patchable_function_entry(5, 0)))
+#elif defined(__aarch64__)
+#define PATCHABLE __attribute__((patchable_function_entry(2, 0)))
+#else
+#define PATCHABLE __attribute__((patchable_function_entry(3, 0)))
+#endif
+
+PATCHABLE TARGET int patched_struct_arg_1(struct bpf_testmod_struct_arg_2 a, int b, int c) {
+  return record(a.a + a.b + b + c);
+}
+PATCHABLE TARGET int patched_struct_arg_11(struct rfc_i128 a, struct rfc_i128 b, struct rfc_i128 c,
+                                           struct rfc_i128 d, short e, struct rfc_i128 f) {
+  return record((long)(a.a + b.a + c.a + d.a + e + f.a));
+}
+PATCHABLE TARGET struct big40 patched_ret_big(long a) {
+  struct big40 r = {{a, a + 1, a + 2, a + 3, a + 4}};
+  record(a);
+  return r;
+}
+PATCHABLE TARGET double patched_floats(float a, double b, int c, double d) {
+  record(c);
+  return a + b + c + d;
+}
+PATCHABLE TARGET long patched_counted(long a) {
+  __atomic_fetch_add(&target_atomic_calls, 1, __ATOMIC_RELAXED);
+  return a + 1;
+}

@@ -15,17 +15,52 @@ extern "C" {
 
 typedef unsigned long long u64;
 
-struct bpf_testmod_struct_arg_1 { int a; };
-struct bpf_testmod_struct_arg_2 { long a; long b; };
-struct bpf_testmod_struct_arg_4 { u64 a; int b; };
-struct bpf_testmod_struct_arg_5 { char a; short b; int c; long d; };
-union bpf_testmod_union_arg_1 { char a; short b; struct bpf_testmod_struct_arg_1 arg; };
-union bpf_testmod_union_arg_2 { int a; long b; struct bpf_testmod_struct_arg_2 arg; };
-struct rfc_u64x2 { u64 a; u64 b; };       /* RFC bpf_testmod_struct_arg_6 */
-struct rfc_i128 { __int128 a; };          /* RFC bpf_testmod_struct_arg_7 */
-struct big40 { long a[5]; };
-struct pair_ret { long a; long b; };
-struct mixed { int i; float f; double d; };
+struct bpf_testmod_struct_arg_1 {
+  int a;
+};
+struct bpf_testmod_struct_arg_2 {
+  long a;
+  long b;
+};
+struct bpf_testmod_struct_arg_4 {
+  u64 a;
+  int b;
+};
+struct bpf_testmod_struct_arg_5 {
+  char a;
+  short b;
+  int c;
+  long d;
+};
+union bpf_testmod_union_arg_1 {
+  char a;
+  short b;
+  struct bpf_testmod_struct_arg_1 arg;
+};
+union bpf_testmod_union_arg_2 {
+  int a;
+  long b;
+  struct bpf_testmod_struct_arg_2 arg;
+};
+struct rfc_u64x2 {
+  u64 a;
+  u64 b;
+}; /* RFC bpf_testmod_struct_arg_6 */
+struct rfc_i128 {
+  __int128 a;
+}; /* RFC bpf_testmod_struct_arg_7 */
+struct big40 {
+  long a[5];
+};
+struct pair_ret {
+  long a;
+  long b;
+};
+struct mixed {
+  int i;
+  float f;
+  double d;
+};
 
 /* Every target stores what it computed here and returns it (as the kernel's
  * bpf_testmod functions do with bpf_testmod_test_struct_arg_result). */
@@ -38,16 +73,16 @@ int bpf_testmod_test_struct_arg_3(int a, int b, struct bpf_testmod_struct_arg_2 
 int bpf_testmod_test_struct_arg_4(struct bpf_testmod_struct_arg_1 a, int b, int c, int d,
                                   struct bpf_testmod_struct_arg_2 e);
 int bpf_testmod_test_struct_arg_5(void);
-int bpf_testmod_test_struct_arg_7(u64 a, void *b, short c, int d, void *e,
+int bpf_testmod_test_struct_arg_7(u64 a, void* b, short c, int d, void* e,
                                   struct bpf_testmod_struct_arg_4 f);
-int bpf_testmod_test_struct_arg_8(u64 a, void *b, short c, int d, void *e,
+int bpf_testmod_test_struct_arg_8(u64 a, void* b, short c, int d, void* e,
                                   struct bpf_testmod_struct_arg_4 f, int g);
-int bpf_testmod_test_struct_arg_9(u64 a, void *b, short c, int d, void *e, char f, short g,
+int bpf_testmod_test_struct_arg_9(u64 a, void* b, short c, int d, void* e, char f, short g,
                                   struct bpf_testmod_struct_arg_5 h, long i);
 int bpf_testmod_test_union_arg_1(union bpf_testmod_union_arg_1 a, int b, int c);
 int bpf_testmod_test_union_arg_2(int a, union bpf_testmod_union_arg_2 b);
-int bpf_testmod_fentry_test7(u64 a, void *b, short c, int d, void *e, char f, int g);
-int bpf_testmod_fentry_test11(u64 a, void *b, short c, int d, void *e, char f, int g,
+int bpf_testmod_fentry_test7(u64 a, void* b, short c, int d, void* e, char f, int g);
+int bpf_testmod_fentry_test11(u64 a, void* b, short c, int d, void* e, char f, int g,
                               unsigned int h, long i, u64 j, unsigned long k);
 int bpf_testmod_test_struct_arg_10(struct rfc_u64x2 a, struct rfc_u64x2 b, struct rfc_u64x2 c,
                                    struct rfc_u64x2 d, short e, struct rfc_u64x2 f);
@@ -72,20 +107,20 @@ int call_struct_arg_3(int (*f)(int, int, struct bpf_testmod_struct_arg_2));
 int call_struct_arg_4(int (*f)(struct bpf_testmod_struct_arg_1, int, int, int,
                                struct bpf_testmod_struct_arg_2));
 int call_struct_arg_5(int (*f)(void));
-int call_struct_arg_7(int (*f)(u64, void *, short, int, void *, struct bpf_testmod_struct_arg_4));
-int call_struct_arg_8(int (*f)(u64, void *, short, int, void *, struct bpf_testmod_struct_arg_4,
+int call_struct_arg_7(int (*f)(u64, void*, short, int, void*, struct bpf_testmod_struct_arg_4));
+int call_struct_arg_8(int (*f)(u64, void*, short, int, void*, struct bpf_testmod_struct_arg_4,
                                int));
-int call_struct_arg_9(int (*f)(u64, void *, short, int, void *, char, short,
+int call_struct_arg_9(int (*f)(u64, void*, short, int, void*, char, short,
                                struct bpf_testmod_struct_arg_5, long));
 int call_union_arg_1(int (*f)(union bpf_testmod_union_arg_1, int, int));
 int call_union_arg_2(int (*f)(int, union bpf_testmod_union_arg_2));
-int call_fentry_test7(int (*f)(u64, void *, short, int, void *, char, int));
-int call_fentry_test11(int (*f)(u64, void *, short, int, void *, char, int, unsigned int, long,
-                                u64, unsigned long));
+int call_fentry_test7(int (*f)(u64, void*, short, int, void*, char, int));
+int call_fentry_test11(int (*f)(u64, void*, short, int, void*, char, int, unsigned int, long, u64,
+                                unsigned long));
 int call_struct_arg_10(int (*f)(struct rfc_u64x2, struct rfc_u64x2, struct rfc_u64x2,
                                 struct rfc_u64x2, short, struct rfc_u64x2));
-int call_struct_arg_11(int (*f)(struct rfc_i128, struct rfc_i128, struct rfc_i128,
-                                struct rfc_i128, short, struct rfc_i128));
+int call_struct_arg_11(int (*f)(struct rfc_i128, struct rfc_i128, struct rfc_i128, struct rfc_i128,
+                                short, struct rfc_i128));
 double call_floats(double (*f)(float, double, int, double));
 long call_big(long (*f)(int, struct big40, long));
 struct pair_ret call_ret_pair(struct pair_ret (*f)(long, long));
@@ -93,12 +128,37 @@ struct big40 call_ret_big(struct big40 (*f)(long));
 struct mixed call_ret_mixed(struct mixed (*f)(int, float, double));
 long double call_long_double(long double (*f)(long double, int));
 __int128 call_int128(__int128 (*f)(__int128, long));
-long call_many(long (*f)(long, double, long, double, long, double, long, double, long, double,
-                         long, double, long, double, long, double, long, double, long, double));
+long call_many(long (*f)(long, double, long, double, long, double, long, double, long, double, long,
+                         double, long, double, long, double, long, double, long, double));
 void call_void(void (*f)(long));
 
 #ifdef __cplusplus
 }
 #endif
 
+#endif
+
+/* For the concurrency tests: counts its calls atomically, and returns a+1. */
+#ifdef __cplusplus
+extern "C" {
+#endif
+extern long target_atomic_calls;
+long target_counted(long a);
+long call_counted(long (*f)(long), long a);
+#ifdef __cplusplus
+}
+#endif
+
+/* Entry-patch targets: built with a patchable entry (x86-64: 5 nops). */
+#ifdef __cplusplus
+extern "C" {
+#endif
+int patched_struct_arg_1(struct bpf_testmod_struct_arg_2 a, int b, int c);
+int patched_struct_arg_11(struct rfc_i128 a, struct rfc_i128 b, struct rfc_i128 c,
+                          struct rfc_i128 d, short e, struct rfc_i128 f);
+struct big40 patched_ret_big(long a);
+double patched_floats(float a, double b, int c, double d);
+long patched_counted(long a);
+#ifdef __cplusplus
+}
 #endif

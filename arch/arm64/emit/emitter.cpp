@@ -1,10 +1,13 @@
 // The arm64 trampoline emitter (asmjit a64). Primitives only: the planner
 // (common/tramp/plan.cpp) decides what goes where.
 //
-// Frame (replace mode: called exactly like the traced function):
+// Frame (replace mode: called exactly like the traced function; entry patch:
+// reached by "mov x9, x30; bl" at the function's entry, x30 = the body, x9 =
+// the caller's LR):
 //
 //   sp+frame_size ...     the caller's stack arguments (AAPCS64: NSAA = SP at entry)
-//   sp+frame_size-16      x29, x30 (frame record)        <- x29
+//   [entry patch: sp+frame_size-16   x9 (the caller's LR), padding]
+//   sp+frame_size-16/-32  x29, x30 (frame record)        <- x29
 //   sp+save_off ...       raw argument registers (x: 8 bytes, q: 16)
 //   sp+ctx_off ...        ctx[0..n), return slots
 //   sp+ip_off+8           ctx[-1] = slot count
@@ -12,7 +15,8 @@
 //   sp+0 ...              stack arguments for the original call
 //
 // SP stays 16-byte aligned (AAPCS64 §6.4.5.1). Scratch: x9 (pointer), x10
-// (data), x16 (IP0, call target) — none of them carries arguments.
+// (data), w11 (store-exclusive status), x16 (IP0, call target) — none of them
+// carries arguments or results.
 #include <asmjit/arm.h>
 #include <asmjit/arm/a64assembler.h>
 
@@ -41,13 +45,15 @@ const a64::GpX kPtr = a64::x(9), kData = a64::x(10), kCall = a64::x(16);
 
 class A64Emitter final : public Emitter {
  public:
-  EmitterTraits traits() const override {
+  EmitterTraits traits(AttachMode mode) const override {
     EmitterTraits t;
     t.sp_align = 16;
     t.entry_sp_mod = 0;
     t.call_pushes = 0;
     t.outgoing_reserve = 0;
-    t.arch_area = 16;  // x29, x30
+    // x29, x30; entry patch: also x9, the caller's LR (the patch site is
+    // "mov x9, x30; bl trampoline", so x30 points into the body).
+    t.arch_area = mode == AttachMode::replace ? 16 : 32;
     t.stack_args_base = kStackArgsBase;
     t.fpr_save_size = 16;  // q registers: a long double / _Float128 argument uses all 16 bytes
     return t;
@@ -60,9 +66,11 @@ class A64Emitter final : public Emitter {
     a_ = std::make_unique<a64::Assembler>(code_.get());
     labels_.clear();
     frame_ = plan.frame_size;
-    a_->stp(a64::x29, a64::x30, a64::ptr_pre(a64::sp, -16));
+    area_ = plan.mode == AttachMode::replace ? 16 : 32;
+    a_->stp(a64::x29, a64::x30, a64::ptr_pre(a64::sp, -static_cast<int32_t>(area_)));
+    if (area_ == 32) a_->str(a64::x9, a64::ptr(a64::sp, 16));
     a_->mov(a64::x29, a64::sp);
-    adjust_sp(-static_cast<int64_t>(frame_ - 16));
+    adjust_sp(-static_cast<int64_t>(frame_ - area_));
   }
 
   void step(const TrampolinePlan& plan, const Step& s) override {
@@ -130,13 +138,42 @@ class A64Emitter final : public Emitter {
       case Step::Op::framed_to_reg:
         a.ldr(a64::x(s.part.loc.reg), mem(s.src));
         break;
+      case Step::Op::inflight_add: {
+        // LL/SC (ARMv8.0; no LSE needed): retry until the store-exclusive wins.
+        // Barriers: the increment is visible before the trampoline calls out;
+        // everything before the decrement is done when a reclaimer sees it.
+        load_imm(kPtr, s.imm);
+        if (s.off < 0) a.dmb(0xB);  // dmb ish: all our accesses before the count drops
+        aj::Label retry = a.newLabel();
+        a.bind(retry);
+        a.ldxr(kData, a64::ptr(kPtr));
+        if (s.off > 0)
+          a.add(kData, kData, 1);
+        else
+          a.sub(kData, kData, 1);
+        a.stxr(a64::w(11), kData, a64::ptr(kPtr));
+        a.cbnz(a64::w(11), retry);
+        if (s.off > 0) a.dmb(0xB);  // the count is visible before anything after it
+        break;
+      }
     }
   }
 
-  std::vector<uint8_t> finish(const TrampolinePlan&) override {
-    adjust_sp(static_cast<int64_t>(frame_ - 16));
-    a_->ldp(a64::x29, a64::x30, a64::ptr_post(a64::sp, 16));
-    a_->ret(a64::x30);
+  std::vector<uint8_t> finish(const TrampolinePlan& plan) override {
+    adjust_sp(static_cast<int64_t>(frame_ - area_));
+    if (area_ == 32) a_->ldr(a64::x9, a64::ptr(a64::sp, 16));
+    a_->ldp(a64::x29, a64::x30, a64::ptr_post(a64::sp, static_cast<int32_t>(area_)));
+    if (plan.mode == AttachMode::replace) {
+      a_->ret(a64::x30);
+    } else if (!plan.calls_original) {
+      // Into the body, with the LR the function was called with.
+      a_->mov(kCall, a64::x30);
+      a_->mov(a64::x30, a64::x9);
+      a_->br(kCall);
+    } else {
+      a_->mov(a64::x30, a64::x9);  // skip the body's frame: back to the caller
+      a_->ret(a64::x30);
+    }
     code_->flatten();
     code_->resolveUnresolvedLinks();
     const aj::CodeBuffer& buf = code_->textSection()->buffer();
@@ -299,6 +336,7 @@ class A64Emitter final : public Emitter {
   std::unique_ptr<a64::Assembler> a_;
   std::map<uint32_t, aj::Label> labels_;
   uint32_t frame_ = 0;
+  uint32_t area_ = 16;
 };
 
 }  // namespace

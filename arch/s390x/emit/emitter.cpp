@@ -2,12 +2,14 @@
 // Primitives only: the planner (common/tramp/plan.cpp) decides what goes where.
 //
 // Frame (replace mode: called exactly like the traced function, r14 = return
-// address, r15 = the caller's stack pointer):
+// address, r15 = the caller's stack pointer; entry patch: reached by
+// "brasl %r0, trampoline" at the function's entry, r0 = the body):
 //
 //   entry+160 ...          the caller's stack arguments (ELF ABI: 160(%r15))
 //   entry+48 .. entry+127  r6-r15, saved by stmg into the caller's register
 //                          save area (the ABI lets the callee use it)
 //   entry = sp+frame_size
+//   [entry patch: sp+arch_off   r0, the body's address]
 //   sp+save_off ...        raw argument registers (r2-r6, f0/f2/f4/f6: 8 bytes)
 //   sp+ctx_off ...         ctx[0..n), return slots
 //   sp+ip_off+8            ctx[-1] = slot count
@@ -34,13 +36,15 @@ constexpr int32_t kScratch = 0;  // 0(%r15): our own save area's first doublewor
 
 class S390xEmitter final : public Emitter {
  public:
-  EmitterTraits traits() const override {
+  EmitterTraits traits(AttachMode mode) const override {
     EmitterTraits t;
     t.sp_align = 8;
     t.entry_sp_mod = 0;
     t.call_pushes = 0;
     t.outgoing_reserve = 160;  // the register save area a callee may use
-    t.arch_area = 0;           // r6-r15 go to the caller's save area
+    // r6-r15 go to the caller's save area; entry patch ("brasl %r0,
+    // trampoline"): r0, the body's address, gets a slot of ours.
+    t.arch_area = mode == AttachMode::replace ? 0 : 8;
     t.stack_args_base = 160;
     t.fpr_save_size = 8;
     return t;
@@ -52,6 +56,7 @@ class S390xEmitter final : public Emitter {
     frame_ = plan.frame_size;
     a_.stmg(6, 15, Mem(48, kSp));
     a_.lay(kSp, Mem(-static_cast<int64_t>(frame_), kSp));
+    if (plan.mode == AttachMode::entry_patch) a_.stg(0, at(plan.arch_off));
   }
 
   void step(const TrampolinePlan& plan, const Step& s) override {
@@ -118,12 +123,21 @@ class S390xEmitter final : public Emitter {
       case Step::Op::framed_to_reg:
         a_.lg(s.part.loc.reg, at(s.src));
         break;
+      case Step::Op::inflight_add:
+        // LAAG is interlocked and serialises like a full barrier (POP,
+        // "interlocked-update" storage operands).
+        a_.load_imm64(kPtr, s.imm);
+        a_.lghi(kData, s.off);
+        a_.laag(kData, kData, Mem(0, kPtr));
+        break;
     }
   }
 
-  std::vector<uint8_t> finish(const TrampolinePlan&) override {
-    a_.lmg(6, 15, Mem(static_cast<int64_t>(frame_) + 48, kSp));  // restores r15 too
-    a_.br(kRa);
+  std::vector<uint8_t> finish(const TrampolinePlan& plan) override {
+    const bool into_body = plan.mode == AttachMode::entry_patch && !plan.calls_original;
+    if (into_body) a_.lg(kPtr, at(plan.arch_off));               // the body (r0 at entry)
+    a_.lmg(6, 15, Mem(static_cast<int64_t>(frame_) + 48, kSp));  // restores r14 and r15 too
+    a_.br(into_body ? kPtr : kRa);
     return a_.finish();
   }
 

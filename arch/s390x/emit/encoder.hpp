@@ -125,6 +125,7 @@ struct InsnInfo {
   X(srlg,  RSY_a, 0xeb0c, none) /* shift right single logical (64)    SRLG R1,R3,D2(B2)    */ \
   X(sllg,  RSY_a, 0xeb0d, none) /* shift left single logical (64)     SLLG R1,R3,D2(B2)    */ \
   X(stmg,  RSY_a, 0xeb24, none) /* store multiple (64)                STMG R1,R3,D2(B2)    */ \
+  X(laag,  RSY_a, 0xebe8, none) /* load and add (64), interlocked     LAAG R1,R3,D2(B2)    */ \
   /* RI-a / RI-c */                                                                           \
   X(brc,   RI_c,  0xa74,  s16)  /* branch relative on condition       BRC M1,RI2           */ \
   X(brctg, RI_b,  0xa77,  s16)  /* branch relative on count (64)      BRCTG R1,RI2         */ \
@@ -310,6 +311,9 @@ class Assembler {
   // STMG/LMG R1,R3,D2(B2): registers R1 up to R3 (wrapping from 15 to 0).
   void stmg(unsigned r1, unsigned r3, const Mem& m) { rsy(Insn::stmg, r1, r3, m); }
   void lmg(unsigned r1, unsigned r3, const Mem& m) { rsy(Insn::lmg, r1, r3, m); }
+  // LAAG R1,R3,D2(B2): R1 = the old doubleword, which becomes old + R3,
+  // atomically (interlocked-access facility 1, z196).
+  void laag(unsigned r1, unsigned r3, const Mem& m) { rsy(Insn::laag, r1, r3, m); }
   // 64-bit shifts: R1 = R3 shifted by D2(B2); without a base the amount is 0..63.
   void sllg(unsigned r1, unsigned r3, unsigned shift, unsigned base = 0) {
     shift_rsy(Insn::sllg, r1, r3, shift, base);

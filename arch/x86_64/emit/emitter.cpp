@@ -1,11 +1,14 @@
 // The x86-64 trampoline emitter (xbyak). Primitives only: the planner
 // (common/tramp/plan.cpp) decides what goes where.
 //
-// Frame (replace mode: called exactly like the traced function):
+// Frame (replace mode: called exactly like the traced function; entry patch:
+// called by the `call` in the function's first 5 bytes, so one more return
+// address — into the function's body — sits below the caller's):
 //
 //   rsp+frame_size+8 ...  the caller's stack arguments (psABI: first at 8(%rsp)
-//                         at entry)
-//   rsp+frame_size        return address                  <- rsp at entry
+//                         at the function's entry; entry patch: 8 higher)
+//   [entry patch: rsp+frame_size+8  the caller's return address]
+//   rsp+frame_size        return address (entry patch: into the body)   <- rsp at entry
 //   rsp+frame_size-8      saved rbp                       <- rbp
 //   rsp+save_off ...      raw argument registers (gprs 8 bytes, xmm 16)
 //   rsp+ctx_off ...       ctx[0..n), return slots
@@ -72,10 +75,13 @@ class X86Emitter final : public Emitter {
  public:
   X86Emitter() : buf_(kMaxCode), gen_(kMaxCode, buf_.data()) {}
 
-  EmitterTraits traits() const override {
+  EmitterTraits traits(AttachMode mode) const override {
     EmitterTraits t;
     t.sp_align = 16;
-    t.entry_sp_mod = 8;  // the return address
+    // Replace: the caller's call pushed the return address. Entry patch: the
+    // patch site's call pushed another one (into the body).
+    t.entry_sp_mod = mode == AttachMode::replace ? 8 : 0;
+    t.entry_extra = mode == AttachMode::replace ? 0 : 8;
     t.call_pushes = 8;
     t.outgoing_reserve = 0;
     t.arch_area = 8;  // push rbp
@@ -157,11 +163,23 @@ class X86Emitter final : public Emitter {
       case Step::Op::framed_to_reg:
         gen_.mov(gpr64(s.part.loc.reg), qword[rsp + s.src]);
         break;
+      case Step::Op::inflight_add:
+        gen_.mov(r11, s.imm);
+        gen_.lock();
+        if (s.off > 0)
+          gen_.inc(qword[r11]);
+        else
+          gen_.dec(qword[r11]);
+        break;
     }
   }
 
-  std::vector<uint8_t> finish(const TrampolinePlan&) override {
+  std::vector<uint8_t> finish(const TrampolinePlan& plan) override {
     gen_.leave();  // mov rsp, rbp; pop rbp
+    // Entry patch after calling the body: drop the patch site's return
+    // address and return to the function's caller (SKIP_FRAME). Otherwise
+    // ret goes to the caller (replace) or into the body (fentry only).
+    if (plan.mode == AttachMode::entry_patch && plan.calls_original) gen_.add(rsp, 8);
     gen_.ret();
     gen_.ready();  // resolves labels (a user buffer: no mprotect)
     const uint8_t* p = gen_.getCode();

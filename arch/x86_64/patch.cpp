@@ -1,0 +1,208 @@
+// The x86-64 entry patch protocol, as the kernel's text_poke_bp, in user
+// space: bytes go in through /proc/self/mem (the text stays r-x), an int3 on
+// the first byte guards the site while the rest changes, and
+// membarrier(SYNC_CORE) serialises every thread between steps.
+//
+//   enable (five nops -> call):
+//     1. site[0] = int3, sync      a thread arriving now traps; the SIGTRAP
+//                                  handler emulates the site's current state
+//     2. wait until no thread is inside the old nops (a thread may have run
+//        site[0] and stopped at site[1..4]: see reclaim.hpp's quiescence)
+//     3. site[1..4] = rel32, sync
+//     4. site[0] = E8, sync
+//   retarget (call A -> call B): steps 1, 3, 4 (a call is one instruction:
+//     nobody is ever inside it)
+//   disable (call -> nops): steps 1, site[1..4] = nops, sync, site[0] = nop
+//
+// The handler emulates: "call current trampoline" (push site + 5, jump) while
+// the site is enabled, "the nops" (jump to site + 5) otherwise. A site's
+// record is never removed, so a thread that trapped before a step finished
+// still finds it.
+#include "arch/x86_64/patch.hpp"
+
+#include <string>
+
+#include "common/error.hpp"
+
+#if !defined(__x86_64__)
+
+// Patching rewrites this process's own code: only an x86-64 process can.
+namespace xtramp::x86_64 {
+void check_patchable(const void*, const char* name) {
+  throw Error(Errc::unsupported,
+              std::string("entry patch: ") + name + ": x86-64 code, but this process is not");
+}
+void set_entry_call(void*, const void*) {
+  throw Error(Errc::unsupported, "entry patch: x86-64 code, but this process is not");
+}
+}  // namespace xtramp::x86_64
+
+#else
+
+#include <signal.h>
+#include <ucontext.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <mutex>
+#include <string>
+
+#include "common/tramp/reclaim.hpp"
+#include "common/tramp/text_poke.hpp"
+
+namespace xtramp::x86_64 {
+
+namespace {
+
+constexpr uint8_t kNop = 0x90, kInt3 = 0xCC, kCall = 0xE8;
+constexpr size_t kMaxSites = 4096;
+
+struct Site {
+  std::atomic<uintptr_t> addr{0};
+  std::atomic<uintptr_t> tramp{0};  // 0: the nops
+};
+
+Site g_sites[kMaxSites];
+std::atomic<size_t> g_site_count{0};
+std::mutex g_patch_mu;  // one patch at a time
+struct sigaction g_old_trap;
+
+Site* find_site(uintptr_t addr) {
+  const size_t n = g_site_count.load(std::memory_order_acquire);
+  for (size_t i = 0; i < n; ++i)
+    if (g_sites[i].addr.load(std::memory_order_relaxed) == addr) return &g_sites[i];
+  return nullptr;
+}
+
+void on_trap(int sig, siginfo_t* info, void* uc_void) {
+  auto* uc = static_cast<ucontext_t*>(uc_void);
+  greg_t* regs = uc->uc_mcontext.gregs;
+  const uintptr_t site = static_cast<uintptr_t>(regs[REG_RIP]) - 1;  // after the int3
+  if (Site* s = find_site(site)) {
+    const uintptr_t tramp = s->tramp.load(std::memory_order_acquire);
+    if (tramp == 0) {
+      regs[REG_RIP] = static_cast<greg_t>(site + kPatchSize);
+    } else {
+      // The call: at a function's entry nothing of the caller lives below
+      // rsp (its red zone is above the return address).
+      regs[REG_RSP] -= 8;
+      *reinterpret_cast<uintptr_t*>(regs[REG_RSP]) = site + kPatchSize;
+      regs[REG_RIP] = static_cast<greg_t>(tramp);
+    }
+    return;
+  }
+  // Not ours: whoever handled SIGTRAP before.
+  if (g_old_trap.sa_flags & SA_SIGINFO) {
+    if (g_old_trap.sa_sigaction != nullptr) return g_old_trap.sa_sigaction(sig, info, uc_void);
+  } else if (g_old_trap.sa_handler != SIG_DFL && g_old_trap.sa_handler != SIG_IGN) {
+    return g_old_trap.sa_handler(sig);
+  }
+  signal(SIGTRAP, SIG_DFL);
+  raise(SIGTRAP);
+}
+
+void install_handler() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    struct sigaction sa;
+    std::memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_trap;
+    sa.sa_flags = SA_SIGINFO | SA_RESTART | SA_NODEFER;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(SIGTRAP, &sa, &g_old_trap) != 0)
+      throw Error(Errc::io,
+                  std::string("entry patch: sigaction(SIGTRAP): ") + std::strerror(errno));
+  });
+}
+
+std::string bytes_text(const uint8_t* p) {
+  std::string s;
+  char b[4];
+  for (size_t i = 0; i < kPatchSize; ++i) {
+    std::snprintf(b, sizeof b, "%s%02x", i ? " " : "", p[i]);
+    s += b;
+  }
+  return s;
+}
+
+bool is_sled(const uint8_t* p) {
+  for (size_t i = 0; i < kPatchSize; ++i)
+    if (p[i] != kNop) return false;
+  return true;
+}
+
+Site& site_for(uintptr_t fn) {
+  if (Site* s = find_site(fn)) return *s;
+  const size_t n = g_site_count.load(std::memory_order_relaxed);
+  if (n == kMaxSites)
+    throw Error(Errc::bad_request, "entry patch: at most " + std::to_string(kMaxSites) +
+                                       " functions can be patched in one process");
+  g_sites[n].addr.store(fn, std::memory_order_relaxed);
+  g_site_count.store(n + 1, std::memory_order_release);
+  return g_sites[n];
+}
+
+void poke(uintptr_t at, std::initializer_list<uint8_t> bytes) {
+  const uint8_t* b = bytes.begin();
+  poke_text(reinterpret_cast<void*>(at), std::span<const uint8_t>(b, bytes.size()));
+}
+
+}  // namespace
+
+void check_patchable(const void* fn, const char* name) {
+  const auto* p = static_cast<const uint8_t*>(fn);
+  if (is_sled(p)) return;
+  if (p[0] == kCall && find_site(reinterpret_cast<uintptr_t>(fn)) != nullptr) return;
+  throw Error(Errc::bad_request, std::string("entry patch: ") + name +
+                                     " does not start with five nops (found " + bytes_text(p) +
+                                     "); build it with -fpatchable-function-entry=5");
+}
+
+void set_entry_call(void* fn_void, const void* tramp_void) {
+  std::lock_guard<std::mutex> lock(g_patch_mu);
+  install_handler();
+  const auto fn = reinterpret_cast<uintptr_t>(fn_void);
+  const auto tramp = reinterpret_cast<uintptr_t>(tramp_void);
+  const auto* code = reinterpret_cast<const uint8_t*>(fn);
+  const bool was_sled = is_sled(code);
+  if (!was_sled && !(code[0] == kCall && find_site(fn) != nullptr))
+    throw Error(Errc::bad_request, "entry patch: the entry of the function at " +
+                                       std::to_string(fn) + " changed under us (" +
+                                       bytes_text(code) + ")");
+  if (was_sled && tramp == 0) return;  // nothing attached, nothing to do
+  uint8_t rel[4] = {kNop, kNop, kNop, kNop};
+  if (tramp != 0) {
+    const int64_t d = static_cast<int64_t>(tramp) - static_cast<int64_t>(fn + kPatchSize);
+    if (d < INT32_MIN || d > INT32_MAX)
+      throw Error(Errc::bad_request, "entry patch: trampoline out of rel32 reach of the function");
+    const auto r = static_cast<uint32_t>(static_cast<int32_t>(d));
+    for (int i = 0; i < 4; ++i) rel[i] = static_cast<uint8_t>(r >> (8 * i));
+  }
+  Site& site = site_for(fn);
+
+  // 1. guard the first byte; the handler emulates what the site does now.
+  site.tramp.store(was_sled ? 0 : site.tramp.load(), std::memory_order_release);
+  poke(fn, {kInt3});
+  sync_cores();
+  // 2. the five nops: wait for threads that stopped inside them.
+  if (was_sled && !wait_quiescent(fn + 1, fn + kPatchSize, std::chrono::seconds(5))) {
+    poke(fn, {kNop});
+    sync_cores();
+    throw Error(Errc::io,
+                "entry patch: threads did not leave the entry of the function within 5 s");
+  }
+  // From here the handler emulates the new state.
+  site.tramp.store(tramp, std::memory_order_release);
+  // 3. the rest of the instruction.
+  poke(fn + 1, {rel[0], rel[1], rel[2], rel[3]});
+  sync_cores();
+  // 4. the first byte.
+  poke(fn, {tramp != 0 ? kCall : kNop});
+  sync_cores();
+}
+
+}  // namespace xtramp::x86_64
+
+#endif  // __x86_64__

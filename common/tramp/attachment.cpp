@@ -1,0 +1,162 @@
+#include "common/tramp/attachment.hpp"
+
+#include <algorithm>
+#include <string>
+
+#include "common/error.hpp"
+#include "common/tramp/emitter.hpp"
+
+namespace xtramp {
+
+namespace {
+
+std::vector<Program*>& list_for(ProgramSet& set, ProgKind k) {
+  switch (k) {
+    case ProgKind::fentry:
+      return set.fentry;
+    case ProgKind::fexit:
+      return set.fexit;
+    case ProgKind::fmod_ret:
+      return set.fmod_ret;
+  }
+  return set.fentry;
+}
+
+size_t count(const ProgramSet& s) {
+  return s.fentry.size() + s.fexit.size() + s.fmod_ret.size();
+}
+
+bool contains(const ProgramSet& s, const Program* p) {
+  for (const auto* l : {&s.fentry, &s.fexit, &s.fmod_ret})
+    if (std::find(l->begin(), l->end(), p) != l->end()) return true;
+  return false;
+}
+
+}  // namespace
+
+Attachment::Attachment(FuncModel model, const void* original, std::atomic<const void*>* slot,
+                       Policy policy, ExecMemory& memory, Reclaimer& reclaimer)
+    : model_(std::move(model)),
+      original_(original),
+      own_slot_(original),
+      slot_(slot != nullptr ? slot : &own_slot_),
+      policy_(policy),
+      memory_(memory),
+      reclaimer_(reclaimer) {
+  check_model();
+}
+
+Attachment::Attachment(FuncModel model, void* function, EntryPatchMode, Policy policy,
+                       ExecMemory& memory, Reclaimer& reclaimer)
+    : model_(std::move(model)),
+      original_(function),
+      own_slot_(function),
+      slot_(&own_slot_),
+      policy_(policy),
+      mode_(AttachMode::entry_patch),
+      memory_(memory),
+      reclaimer_(reclaimer) {
+  check_model();
+  patch_ = backend(model_.target).check_patchable(function, model_.name);
+}
+
+void Attachment::check_model() const {
+  if (original_ == nullptr)
+    throw Error(Errc::bad_request, "attach to " + model_.name + ": no function address");
+  if (model_.target != host_arch())
+    throw Error(Errc::bad_request, "attach to " + model_.name + ": the model is for " +
+                                       std::string(arch_name(model_.target)) +
+                                       ", this process runs on " +
+                                       std::string(arch_name(host_arch())));
+  // Fail now, not at the first attach, if this prototype cannot be placed.
+  (void)backend(model_.target).place(model_, policy_);
+}
+
+Attachment::~Attachment() {
+  std::lock_guard<std::mutex> lock(mu_);
+  slot_->store(original_, std::memory_order_release);
+  if (mode_ == AttachMode::entry_patch && current_) {
+    try {
+      backend(model_.target).set_entry_call(const_cast<void*>(original_), nullptr);
+    } catch (const Error&) {
+      // Cannot restore the entry: the trampoline stays reachable, so it is
+      // kept, deliberately, for the life of the process.
+      static auto* kept = new std::vector<CodeBlock>();
+      kept->push_back(std::move(current_));
+      return;
+    }
+  }
+  if (current_) reclaimer_.retire(std::move(current_), std::move(counter_));
+  reclaimer_.reclaim();
+}
+
+size_t Attachment::program_count() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return count(programs_);
+}
+
+void Attachment::attach(Program& p) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (contains(programs_, &p))
+    throw Error(Errc::bad_request,
+                "attach to " + model_.name + ": the program is already attached");
+  if (count(programs_) >= kMaxProgramsPerFunction)
+    throw Error(Errc::bad_request, "attach to " + model_.name + ": at most " +
+                                       std::to_string(kMaxProgramsPerFunction) +
+                                       " programs per function (BPF_MAX_TRAMP_LINKS)");
+  ProgramSet next = programs_;
+  list_for(next, p.kind).push_back(&p);
+  publish(std::move(next));
+}
+
+void Attachment::detach(Program& p) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!contains(programs_, &p))
+    throw Error(Errc::bad_request, "detach from " + model_.name + ": the program is not attached");
+  ProgramSet next = programs_;
+  auto& l = list_for(next, p.kind);
+  l.erase(std::find(l.begin(), l.end(), &p));
+  publish(std::move(next));
+}
+
+// Builds everything first: a throw leaves the old trampoline published.
+void Attachment::publish(ProgramSet next) {
+  CodeBlock code;
+  std::shared_ptr<InflightCounter> counter;
+  const void* entry = original_;
+  if (!next.empty()) {
+    counter = std::make_shared<InflightCounter>();
+    const auto addr = reinterpret_cast<uint64_t>(original_);
+    const bool patch = mode_ == AttachMode::entry_patch;
+    const Backend& b = backend(model_.target);
+    const CallLayout layout = b.place(model_, policy_);
+    std::unique_ptr<Emitter> e = b.emitter();
+    PlanRequest req;
+    req.model = &model_;
+    req.layout = &layout;
+    req.programs = next;
+    req.func_addr = addr;
+    req.orig_addr = patch ? addr + patch_.size : addr;  // entry patch: the body
+    req.mode = mode_;
+    req.inflight_counter = reinterpret_cast<uint64_t>(&counter->count);
+    const TrampolinePlan plan = plan_trampoline(req, e->traits(req.mode));
+    const std::vector<uint8_t> bytes = emit_plan(*e, plan);
+    // The site's call must reach the trampoline from the end of the site.
+    code = patch ? memory_.install(bytes, ExecNear{addr + patch_.size, patch_.reach - bytes.size()})
+                 : memory_.install(bytes);
+    entry = code.exec();
+  }
+  if (mode_ == AttachMode::entry_patch) {
+    backend(model_.target)
+        .set_entry_call(const_cast<void*>(original_), next.empty() ? nullptr : entry);
+  } else {
+    slot_->store(entry, std::memory_order_release);
+  }
+  if (current_) reclaimer_.retire(std::move(current_), std::move(counter_));
+  current_ = std::move(code);
+  counter_ = std::move(counter);
+  programs_ = std::move(next);
+  reclaimer_.reclaim();
+}
+
+}  // namespace xtramp

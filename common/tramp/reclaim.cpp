@@ -1,0 +1,188 @@
+#include "common/tramp/reclaim.hpp"
+
+#include <dirent.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <thread>
+
+namespace xtramp {
+
+namespace {
+
+std::vector<int> thread_ids() {
+  std::vector<int> out;
+  DIR* d = opendir("/proc/self/task");
+  if (d == nullptr) return out;
+  while (dirent* e = readdir(d)) {
+    if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+    out.push_back(std::atoi(e->d_name));
+  }
+  closedir(d);
+  return out;
+}
+
+// Reads a procfs file whole; false if it cannot be opened (the thread exited).
+bool read_file(const std::string& path, std::string* out) {
+  FILE* f = std::fopen(path.c_str(), "re");
+  if (f == nullptr) return false;
+  out->clear();
+  char buf[1024];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out->append(buf, n);
+  std::fclose(f);
+  return true;
+}
+
+enum class Count { ok, exited, unknown };
+
+// The thread's voluntary context switches ("voluntary_ctxt_switches:", near
+// the end of /proc/self/task/<tid>/status).
+Count voluntary_switches(int tid, uint64_t* v) {
+  std::string s;
+  if (!read_file("/proc/self/task/" + std::to_string(tid) + "/status", &s)) return Count::exited;
+  const char* key = "\nvoluntary_ctxt_switches:";
+  const size_t at = s.find(key);
+  if (at == std::string::npos) return Count::unknown;
+  *v = std::strtoull(s.c_str() + at + std::strlen(key), nullptr, 10);
+  return Count::ok;
+}
+
+enum class Seen { exited, blocked_outside, unknown };
+
+// "/proc/<tid>/syscall": "running", or "<nr> args... sp pc" (in a system
+// call), or "-1 sp pc" (blocked, not in a system call). The PC (the last
+// field) is checked either way: a thread sleeping in a page fault inside our
+// code shows the fault's error code where a system call number would be.
+Seen observe(int tid, uintptr_t lo, uintptr_t hi) {
+  std::string s;
+  if (!read_file("/proc/self/task/" + std::to_string(tid) + "/syscall", &s)) return Seen::exited;
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  if (s.empty() || s.rfind("running", 0) == 0) return Seen::unknown;
+  const size_t sp = s.find_last_of(' ');
+  if (sp == std::string::npos) return Seen::unknown;
+  const uintptr_t pc = std::strtoull(s.c_str() + sp + 1, nullptr, 16);
+  return pc >= lo && pc < hi ? Seen::unknown : Seen::blocked_outside;
+}
+
+int self_tid() {
+  return static_cast<int>(::syscall(SYS_gettid));
+}
+
+}  // namespace
+
+std::map<int, Reclaimer::ThreadMark> Reclaimer::snapshot() {
+  std::map<int, ThreadMark> m;
+  for (int tid : thread_ids()) {
+    ThreadMark mark;
+    switch (voluntary_switches(tid, &mark.voluntary)) {
+      case Count::ok:
+        m[tid] = mark;
+        break;
+      case Count::unknown:
+        mark.voluntary = UINT64_MAX;  // never "advanced": only observation can clear it
+        m[tid] = mark;
+        break;
+      case Count::exited:
+        break;
+    }
+  }
+  return m;
+}
+
+bool Reclaimer::all_quiescent(const std::map<int, ThreadMark>& since, uintptr_t lo, uintptr_t hi) {
+  const int me = self_tid();
+  for (const auto& [tid, mark] : since) {
+    if (tid == me) continue;
+    uint64_t now = 0;
+    const Count c = voluntary_switches(tid, &now);
+    if (c == Count::exited) continue;
+    if (c == Count::ok && mark.voluntary != UINT64_MAX && now > mark.voluntary)
+      continue;  // blocked at least once since
+    if (observe(tid, lo, hi) != Seen::unknown) continue;
+    return false;
+  }
+  // Threads created after the snapshot were never inside: the trampoline was
+  // already unlinked when they started.
+  return true;
+}
+
+void Reclaimer::retire(CodeBlock code, std::shared_ptr<InflightCounter> counter) {
+  auto r = std::make_unique<Retired>();
+  r->code = std::move(code);
+  r->counter = std::move(counter);
+  r->since = snapshot();
+  std::lock_guard<std::mutex> lock(mu_);
+  retired_.push_back(std::move(r));
+}
+
+size_t Reclaimer::reclaim() {
+  std::vector<std::unique_ptr<Retired>> done;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto it = retired_.begin(); it != retired_.end();) {
+      Retired& r = **it;
+      bool advanced = true;
+      while (advanced && r.phase < 3) {
+        advanced = false;
+        const uintptr_t lo = r.code.address(), hi = lo + r.code.size();
+        if (r.phase == 0 && all_quiescent(r.since, lo, hi)) {
+          r.phase = 1;
+          advanced = true;
+        } else if (r.phase == 1 &&
+                   (!r.counter || r.counter->count.load(std::memory_order_acquire) == 0)) {
+          r.since = snapshot();
+          r.phase = 2;
+          advanced = true;
+        } else if (r.phase == 2 && all_quiescent(r.since, lo, hi)) {
+          r.phase = 3;
+          advanced = true;
+        }
+      }
+      if (r.phase == 3) {
+        done.push_back(std::move(*it));
+        it = retired_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    freed_ += done.size();
+  }
+  return done.size();  // the code blocks are freed here, outside the lock
+}
+
+bool Reclaimer::drain(std::chrono::milliseconds timeout) {
+  const auto end = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    reclaim();
+    if (stats().retired == 0) return true;
+    if (std::chrono::steady_clock::now() >= end) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
+Reclaimer::Stats Reclaimer::stats() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return Stats{retired_.size(), freed_};
+}
+
+bool wait_quiescent(uintptr_t lo, uintptr_t hi, std::chrono::milliseconds timeout) {
+  const auto since = Reclaimer::snapshot();
+  const auto end = std::chrono::steady_clock::now() + timeout;
+  while (!Reclaimer::all_quiescent(since, lo, hi)) {
+    if (std::chrono::steady_clock::now() >= end) return false;
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+  return true;
+}
+
+Reclaimer& Reclaimer::global() {
+  static Reclaimer* r = new Reclaimer();  // never destroyed: threads may still retire at exit
+  return *r;
+}
+
+}  // namespace xtramp
