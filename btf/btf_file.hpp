@@ -22,7 +22,7 @@ struct OpenOptions {
   std::string path;       // empty: the running kernel's /sys/kernel/btf/vmlinux
   std::string base_path;  // split BTF: the base (e.g. vmlinux for a module's BTF)
   // The architecture the BTF describes. Default: the ELF's e_machine; for raw
-  // BTF, s390x when big-endian, else the host.
+  // BTF, s390x when big-endian, else the host (x86_64 on a big-endian host).
   std::optional<Arch> target;
   bool use_dwarf = true;  // read DWARF from the same ELF when present
 };

@@ -17,7 +17,8 @@ void BtfSource::add_options(CLI::App& sub) {
       ->option_text("FILE");
   sub.add_option("--target", target,
                  "Architecture the BTF describes: x86_64, arm64 or s390x. Default: the ELF's "
-                 "machine; for raw BTF s390x when big-endian, else the host")
+                 "machine; for raw BTF s390x when big-endian, else the host (x86_64 on a "
+                 "big-endian host)")
       ->option_text("ARCH");
   sub.add_flag("--no-dwarf", no_dwarf,
                "Do not refine alignment from DWARF even when the ELF carries it");

@@ -140,14 +140,13 @@ TEST(EntryPatch, StackArgumentsAndMemoryReturns) {
 TEST(EntryPatch, RefusedWithoutAPatchableEntry) {
   REQUIRE_X86_PATCHING();
   try {
-    Attachment a(targets_btf().model("bpf_testmod_test_struct_arg_1"),
-                 (void*)&bpf_testmod_test_struct_arg_1, kEntryPatch);
+    Attachment a(targets_btf().model("call_counted"), (void*)&call_counted, kEntryPatch);
     FAIL() << "a function without the nop sled must be refused";
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), Errc::bad_request);
     EXPECT_NE(std::string(e.what()).find("-fpatchable-function-entry"), std::string::npos)
         << e.what();
-    EXPECT_NE(std::string(e.what()).find("bpf_testmod_test_struct_arg_1"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("call_counted"), std::string::npos);
   }
 }
 

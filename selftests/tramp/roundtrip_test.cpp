@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "btf/btf_file.hpp"
+#include "common/tramp/attachment.hpp"
 #include "common/tramp/trampoline.hpp"
 #include "selftests/tramp/targets.h"
 
@@ -100,24 +101,64 @@ class Image {
   std::vector<int> bytes_;
 };
 
+// The same round trips in every attach mode: replace (a trampoline called
+// like the function), entry patch with fentry + fexit (the trampoline calls
+// the body), entry patch with fentry only (it returns into the body).
+enum class Mode { replace, entry_patch, entry_patch_fentry_only };
+Mode g_mode = Mode::replace;
+
+const char* mode_name(Mode m) {
+  switch (m) {
+    case Mode::replace:
+      return "Replace";
+    case Mode::entry_patch:
+      return "EntryPatch";
+    case Mode::entry_patch_fentry_only:
+      return "EntryPatchFentryOnly";
+  }
+  return "?";
+}
+
+class Roundtrip : public ::testing::TestWithParam<Mode> {
+ protected:
+  void SetUp() override {
+    g_mode = GetParam();
+    if (g_mode != Mode::replace && host_arch() != Arch::x86_64)
+      GTEST_SKIP() << "entry patching runs on x86-64 only so far; this is "
+                   << arch_name(host_arch()) << " (replace mode covers it here)";
+  }
+};
+
 struct Attached {
   Seen entry, exit, fmod;
   Program fentry{fentry_prog, &entry, ProgKind::fentry};
   Program fexit{fexit_prog, &exit, ProgKind::fexit};
   Program fmod_ret{fmod_prog, &fmod, ProgKind::fmod_ret};
   Trampoline tramp;
+  std::unique_ptr<Attachment> patch;
+  const void* fn;
 
-  Attached(const char* name, const void* fn, bool with_fmod_ret = false, size_t ret_bytes = 8) {
+  Attached(const char* name, const void* f, bool with_fmod_ret = false, size_t ret_bytes = 8)
+      : fn(f) {
     exit.ret_bytes = ret_bytes;
-    ProgramSet progs;
-    progs.fentry = {&fentry};
-    progs.fexit = {&fexit};
-    if (with_fmod_ret) progs.fmod_ret = {&fmod_ret};
-    tramp = Trampoline::create(targets_btf().model(name), fn, progs);
+    if (g_mode == Mode::replace) {
+      ProgramSet progs;
+      progs.fentry = {&fentry};
+      progs.fexit = {&fexit};
+      if (with_fmod_ret) progs.fmod_ret = {&fmod_ret};
+      tramp = Trampoline::create(targets_btf().model(name), fn, progs);
+      return;
+    }
+    patch =
+        std::make_unique<Attachment>(targets_btf().model(name), const_cast<void*>(fn), kEntryPatch);
+    patch->attach(fentry);
+    if (g_mode == Mode::entry_patch) patch->attach(fexit);
+    if (with_fmod_ret) patch->attach(fmod_ret);
   }
+  // What the caller calls: the trampoline (replace), the function (entry patch).
   template <typename F>
   F* as() const {
-    return tramp.as<F>();
+    return g_mode == Mode::replace ? tramp.as<F>() : reinterpret_cast<F*>(const_cast<void*>(fn));
   }
 };
 
@@ -137,6 +178,7 @@ void expect_ctx(const Seen& s, const Image& img, const void* fn) {
 
 template <typename T>
 void expect_ret(const Seen& s, const T& v) {
+  if (g_mode == Mode::entry_patch_fentry_only && s.runs == 0) return;  // no fexit attached
   // An integer return value is a number in its slot, as arguments are.
   std::vector<uint8_t> want;
   if constexpr (std::is_integral_v<T> && sizeof(T) < 8)
@@ -150,17 +192,19 @@ void expect_ret(const Seen& s, const T& v) {
 using bpf_testmod_struct_arg_2_t = bpf_testmod_struct_arg_2;
 
 // tracing_struct t1: "t1_nregs=4" — 3 arguments, 4 slots; reg0..3 = 2,3,1,4; ret 10.
-TEST(Roundtrip, StructArg1) {
+TEST_P(Roundtrip, StructArg1) {
   Attached a("bpf_testmod_test_struct_arg_1", (void*)&bpf_testmod_test_struct_arg_1);
   target_result = 0;
   EXPECT_EQ(call_struct_arg_1(a.as<int(bpf_testmod_struct_arg_2, int, int)>()), 10);
   EXPECT_EQ(target_result, 10) << "the target received the caller's values";
   expect_ctx(a.entry, Image().add(2L).add(3L).add(1).add(4), (void*)&bpf_testmod_test_struct_arg_1);
-  EXPECT_EQ(a.exit.nargs, 4u);
+  if (g_mode != Mode::entry_patch_fentry_only) {
+    EXPECT_EQ(a.exit.nargs, 4u);
+  }
   expect_ret(a.exit, 10);
 }
 
-TEST(Roundtrip, StructArgs2To5) {
+TEST_P(Roundtrip, StructArgs2To5) {
   {
     Attached a("bpf_testmod_test_struct_arg_2", (void*)&bpf_testmod_test_struct_arg_2);
     EXPECT_EQ(call_struct_arg_2(a.as<int(int, bpf_testmod_struct_arg_2, int)>()), 10);
@@ -194,7 +238,7 @@ TEST(Roundtrip, StructArgs2To5) {
 }
 
 // struct_many_args t7/t8/t9: 133, 156, 258; f, h partly on the stack.
-TEST(Roundtrip, StructManyArgs) {
+TEST_P(Roundtrip, StructManyArgs) {
   const bpf_testmod_struct_arg_4 f{21, 22};
   {
     Attached a("bpf_testmod_test_struct_arg_7", (void*)&bpf_testmod_test_struct_arg_7);
@@ -249,7 +293,7 @@ TEST(Roundtrip, StructManyArgs) {
 }
 
 // union_args: ut1 a=1, b=4, c=5; ut2 a=6, b = {2, 3}.
-TEST(Roundtrip, UnionArgs) {
+TEST_P(Roundtrip, UnionArgs) {
   {
     Attached a("bpf_testmod_test_union_arg_1", (void*)&bpf_testmod_test_union_arg_1);
     EXPECT_EQ(call_union_arg_1(a.as<int(bpf_testmod_union_arg_1, int, int)>()), 10);
@@ -265,7 +309,7 @@ TEST(Roundtrip, UnionArgs) {
 }
 
 // fentry_many_args / fexit_many_args: test7 16..22 ret 133, test11 16..26 ret 231.
-TEST(Roundtrip, FentryTest7And11) {
+TEST_P(Roundtrip, FentryTest7And11) {
   {
     Attached a("bpf_testmod_fentry_test7", (void*)&bpf_testmod_fentry_test7);
     EXPECT_EQ(call_fentry_test7(a.as<int(u64, void*, short, int, void*, char, int)>()), 133);
@@ -301,7 +345,7 @@ TEST(Roundtrip, FentryTest7And11) {
 }
 
 // The 2025 RFC: t10 27..37 ret 352; t11 38..43 ret 243 (x86's JIT read t11:f as 35).
-TEST(Roundtrip, RfcSixteenByteAlignedStackArgs) {
+TEST_P(Roundtrip, RfcSixteenByteAlignedStackArgs) {
   {
     Attached a("bpf_testmod_test_struct_arg_10", (void*)&bpf_testmod_test_struct_arg_10);
     EXPECT_EQ(call_struct_arg_10(
@@ -329,7 +373,7 @@ TEST(Roundtrip, RfcSixteenByteAlignedStackArgs) {
 
 // fmod_ret: a non-zero result skips the original and becomes its return
 // value; fexit still runs and sees it. Zero lets the original run.
-TEST(Roundtrip, FmodRetOverridesAndSkips) {
+TEST_P(Roundtrip, FmodRetOverridesAndSkips) {
   Attached a("bpf_testmod_test_struct_arg_1", (void*)&bpf_testmod_test_struct_arg_1, true);
   a.fmod.fmod_result = 1234;
   const long calls = target_calls;
@@ -345,7 +389,7 @@ TEST(Roundtrip, FmodRetOverridesAndSkips) {
   EXPECT_EQ(a.fmod.runs, 2);
 }
 
-TEST(Roundtrip, FmodRetRefusesStructReturn) {
+TEST_P(Roundtrip, FmodRetRefusesStructReturn) {
   Program p{fmod_prog, nullptr, ProgKind::fmod_ret};
   ProgramSet progs;
   progs.fmod_ret = {&p};
@@ -360,7 +404,7 @@ TEST(Roundtrip, FmodRetRefusesStructReturn) {
 
 // --- what the kernel refuses: floats, big structs, struct returns ---------
 
-TEST(Roundtrip, FloatsAndDoubles) {
+TEST_P(Roundtrip, FloatsAndDoubles) {
   Attached a("target_floats", (void*)&target_floats);
   EXPECT_EQ(call_floats(a.as<double(float, double, int, double)>()), 10.875);
   EXPECT_EQ(target_result, 3);
@@ -368,7 +412,7 @@ TEST(Roundtrip, FloatsAndDoubles) {
   expect_ret(a.exit, 10.875);
 }
 
-TEST(Roundtrip, StructLargerThan16Bytes) {
+TEST_P(Roundtrip, StructLargerThan16Bytes) {
   Attached a("target_big", (void*)&target_big);
   EXPECT_EQ(call_big(a.as<long(int, big40, long)>()), 1516);
   EXPECT_EQ(target_result, 1516);
@@ -376,7 +420,7 @@ TEST(Roundtrip, StructLargerThan16Bytes) {
              (void*)&target_big);
 }
 
-TEST(Roundtrip, StructReturns) {
+TEST_P(Roundtrip, StructReturns) {
   {
     Attached a("target_ret_pair", (void*)&target_ret_pair, false, 16);
     const pair_ret r = call_ret_pair(a.as<pair_ret(long, long)>());
@@ -401,7 +445,7 @@ TEST(Roundtrip, StructReturns) {
   }
 }
 
-TEST(Roundtrip, LongDoubleAndInt128) {
+TEST_P(Roundtrip, LongDoubleAndInt128) {
   {
     Attached a("target_long_double", (void*)&target_long_double, false, 16);
     EXPECT_EQ(call_long_double(a.as<long double(long double, int)>()), 7.0L);
@@ -409,8 +453,10 @@ TEST(Roundtrip, LongDoubleAndInt128) {
     expect_ctx(a.entry, Image().add(1.5L, {{pad_from, 16}}).add(4), (void*)&target_long_double);
     long double seven = 7.0L;
     std::vector<uint8_t> want = bytes_of(seven);
-    ASSERT_EQ(a.exit.ret.size(), 16u);
-    for (size_t i = 0; i < pad_from; ++i) EXPECT_EQ(a.exit.ret[i], want[i]) << i;
+    if (g_mode != Mode::entry_patch_fentry_only) {
+      ASSERT_EQ(a.exit.ret.size(), 16u);
+      for (size_t i = 0; i < pad_from; ++i) EXPECT_EQ(a.exit.ret[i], want[i]) << i;
+    }
   }
   {
     Attached a("target_int128", (void*)&target_int128, false, 16);
@@ -423,7 +469,7 @@ TEST(Roundtrip, LongDoubleAndInt128) {
 
 // 20 arguments, integers and doubles interleaved: both register files run
 // out and the rest goes to the stack.
-TEST(Roundtrip, TwentyMixedArguments) {
+TEST_P(Roundtrip, TwentyMixedArguments) {
   using F = long(long, double, long, double, long, double, long, double, long, double, long, double,
                  long, double, long, double, long, double, long, double);
   Attached a("target_many", (void*)&target_many);
@@ -434,13 +480,18 @@ TEST(Roundtrip, TwentyMixedArguments) {
   expect_ctx(a.entry, img, (void*)&target_many);
 }
 
-TEST(Roundtrip, VoidFunction) {
+TEST_P(Roundtrip, VoidFunction) {
   Attached a("target_void", (void*)&target_void);
   call_void(a.as<void(long)>());
   EXPECT_EQ(target_result, 77);
   expect_ctx(a.entry, Image().add(77L), (void*)&target_void);
   expect_ret(a.exit, uint64_t{0});
 }
+
+INSTANTIATE_TEST_SUITE_P(Modes, Roundtrip,
+                         ::testing::Values(Mode::replace, Mode::entry_patch,
+                                           Mode::entry_patch_fentry_only),
+                         [](const auto& info) { return std::string(mode_name(info.param)); });
 
 // A program re-entered on the same thread is skipped and counted.
 uint64_t reentering_prog(const uint64_t*, void* cookie) {
@@ -449,7 +500,7 @@ uint64_t reentering_prog(const uint64_t*, void* cookie) {
   return 0;
 }
 
-TEST(Roundtrip, RecursionGuardCountsMisses) {
+TEST(RoundtripReplace, RecursionGuardCountsMisses) {
   Trampoline t;
   Program p{reentering_prog, &t, ProgKind::fentry};
   ProgramSet progs;
@@ -472,7 +523,7 @@ namespace {
 // upstream JITs' placement): x86-64 and arm64 read f from the slot right after
 // e, so ctx shows f's low half where its high half should be; s390x passes
 // every 16-byte struct by reference under both and gets it right.
-TEST(Roundtrip, LinuxPolicyReproducesTheRfcBug) {
+TEST(RoundtripReplace, LinuxPolicyReproducesTheRfcBug) {
   Seen seen;
   Program p{fentry_prog, &seen, ProgKind::fentry};
   ProgramSet progs;

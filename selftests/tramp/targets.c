@@ -3,7 +3,18 @@
  * from changing a target's calling convention or folding it into a caller. */
 #include "targets.h"
 
-#define TARGET __attribute__((noipa))
+/* Every target also has a patchable entry, so that the same round trips run
+ * in replace mode and in entry-patch mode (x86-64: 5 nops). */
+#if defined(__x86_64__)
+#define PATCHABLE __attribute__((patchable_function_entry(5, 0)))
+#elif defined(__aarch64__)
+#define PATCHABLE __attribute__((patchable_function_entry(2, 0)))
+#else
+#define PATCHABLE __attribute__((patchable_function_entry(3, 0)))
+#endif
+#define TARGET __attribute__((noipa)) PATCHABLE
+/* Callers are plain functions (no patchable entry). */
+#define CALLER __attribute__((noipa))
 
 long target_result;
 long target_calls;
@@ -110,90 +121,90 @@ static const struct bpf_testmod_struct_arg_2 struct_arg2 = {2, 3};
 static const struct bpf_testmod_struct_arg_4 struct_arg4 = {21, 22};
 static const struct bpf_testmod_struct_arg_5 struct_arg5 = {23, 24, 25, 26};
 
-TARGET int call_struct_arg_1(int (*f)(struct bpf_testmod_struct_arg_2, int, int)) {
+CALLER int call_struct_arg_1(int (*f)(struct bpf_testmod_struct_arg_2, int, int)) {
   return f(struct_arg2, 1, 4);
 }
-TARGET int call_struct_arg_2(int (*f)(int, struct bpf_testmod_struct_arg_2, int)) {
+CALLER int call_struct_arg_2(int (*f)(int, struct bpf_testmod_struct_arg_2, int)) {
   return f(1, struct_arg2, 4);
 }
-TARGET int call_struct_arg_3(int (*f)(int, int, struct bpf_testmod_struct_arg_2)) {
+CALLER int call_struct_arg_3(int (*f)(int, int, struct bpf_testmod_struct_arg_2)) {
   return f(1, 4, struct_arg2);
 }
-TARGET int call_struct_arg_4(int (*f)(struct bpf_testmod_struct_arg_1, int, int, int,
+CALLER int call_struct_arg_4(int (*f)(struct bpf_testmod_struct_arg_1, int, int, int,
                                       struct bpf_testmod_struct_arg_2)) {
   return f(struct_arg1, 1, 2, 3, struct_arg2);
 }
-TARGET int call_struct_arg_5(int (*f)(void)) {
+CALLER int call_struct_arg_5(int (*f)(void)) {
   return f();
 }
-TARGET int call_struct_arg_7(int (*f)(u64, void*, short, int, void*,
+CALLER int call_struct_arg_7(int (*f)(u64, void*, short, int, void*,
                                       struct bpf_testmod_struct_arg_4)) {
   return f(16, (void*)17, 18, 19, (void*)20, struct_arg4);
 }
-TARGET int call_struct_arg_8(int (*f)(u64, void*, short, int, void*,
+CALLER int call_struct_arg_8(int (*f)(u64, void*, short, int, void*,
                                       struct bpf_testmod_struct_arg_4, int)) {
   return f(16, (void*)17, 18, 19, (void*)20, struct_arg4, 23);
 }
-TARGET int call_struct_arg_9(int (*f)(u64, void*, short, int, void*, char, short,
+CALLER int call_struct_arg_9(int (*f)(u64, void*, short, int, void*, char, short,
                                       struct bpf_testmod_struct_arg_5, long)) {
   return f(16, (void*)17, 18, 19, (void*)20, 21, 22, struct_arg5, 27);
 }
-TARGET int call_union_arg_1(int (*f)(union bpf_testmod_union_arg_1, int, int)) {
+CALLER int call_union_arg_1(int (*f)(union bpf_testmod_union_arg_1, int, int)) {
   union bpf_testmod_union_arg_1 u;
   u.arg.a = 1;
   return f(u, 4, 5);
 }
-TARGET int call_union_arg_2(int (*f)(int, union bpf_testmod_union_arg_2)) {
+CALLER int call_union_arg_2(int (*f)(int, union bpf_testmod_union_arg_2)) {
   union bpf_testmod_union_arg_2 u;
   u.arg.a = 2;
   u.arg.b = 3;
   return f(6, u);
 }
-TARGET int call_fentry_test7(int (*f)(u64, void*, short, int, void*, char, int)) {
+CALLER int call_fentry_test7(int (*f)(u64, void*, short, int, void*, char, int)) {
   return f(16, (void*)17, 18, 19, (void*)20, 21, 22);
 }
-TARGET int call_fentry_test11(int (*f)(u64, void*, short, int, void*, char, int, unsigned int, long,
+CALLER int call_fentry_test11(int (*f)(u64, void*, short, int, void*, char, int, unsigned int, long,
                                        u64, unsigned long)) {
   return f(16, (void*)17, 18, 19, (void*)20, 21, 22, 23, 24, 25, 26);
 }
-TARGET int call_struct_arg_10(int (*f)(struct rfc_u64x2, struct rfc_u64x2, struct rfc_u64x2,
+CALLER int call_struct_arg_10(int (*f)(struct rfc_u64x2, struct rfc_u64x2, struct rfc_u64x2,
                                        struct rfc_u64x2, short, struct rfc_u64x2)) {
   struct rfc_u64x2 a = {27, 28}, b = {29, 30}, c = {31, 32}, d = {33, 34}, g = {36, 37};
   return f(a, b, c, d, 35, g);
 }
-TARGET int call_struct_arg_11(int (*f)(struct rfc_i128, struct rfc_i128, struct rfc_i128,
+CALLER int call_struct_arg_11(int (*f)(struct rfc_i128, struct rfc_i128, struct rfc_i128,
                                        struct rfc_i128, short, struct rfc_i128)) {
   struct rfc_i128 a = {38}, b = {39}, c = {40}, d = {41}, g = {43};
   return f(a, b, c, d, 42, g);
 }
-TARGET double call_floats(double (*f)(float, double, int, double)) {
+CALLER double call_floats(double (*f)(float, double, int, double)) {
   return f(1.5f, 2.25, 3, 4.125);
 }
-TARGET long call_big(long (*f)(int, struct big40, long)) {
+CALLER long call_big(long (*f)(int, struct big40, long)) {
   struct big40 b = {{100, 200, 300, 400, 500}};
   return f(7, b, 9);
 }
-TARGET struct pair_ret call_ret_pair(struct pair_ret (*f)(long, long)) {
+CALLER struct pair_ret call_ret_pair(struct pair_ret (*f)(long, long)) {
   return f(5, 6);
 }
-TARGET struct big40 call_ret_big(struct big40 (*f)(long)) {
+CALLER struct big40 call_ret_big(struct big40 (*f)(long)) {
   return f(50);
 }
-TARGET struct mixed call_ret_mixed(struct mixed (*f)(int, float, double)) {
+CALLER struct mixed call_ret_mixed(struct mixed (*f)(int, float, double)) {
   return f(41, 1.25f, 0.5);
 }
-TARGET long double call_long_double(long double (*f)(long double, int)) {
+CALLER long double call_long_double(long double (*f)(long double, int)) {
   return f(1.5L, 4);
 }
-TARGET __int128 call_int128(__int128 (*f)(__int128, long)) {
+CALLER __int128 call_int128(__int128 (*f)(__int128, long)) {
   return f(((__int128)0x1122334455667788 << 64) | 0x99aabbccddeeff00ull, 5);
 }
-TARGET long call_many(long (*f)(long, double, long, double, long, double, long, double, long,
+CALLER long call_many(long (*f)(long, double, long, double, long, double, long, double, long,
                                 double, long, double, long, double, long, double, long, double,
                                 long, double)) {
   return f(1, 0.5, 2, 1.5, 3, 2.5, 4, 3.5, 5, 4.5, 6, 5.5, 7, 6.5, 8, 7.5, 9, 8.5, 10, 9.5);
 }
-TARGET void call_void(void (*f)(long)) {
+CALLER void call_void(void (*f)(long)) {
   f(77);
 }
 
@@ -202,36 +213,29 @@ TARGET long target_counted(long a) {
   __atomic_fetch_add(&target_atomic_calls, 1, __ATOMIC_RELAXED);
   return a + 1;
 }
-TARGET long call_counted(long (*f)(long), long a) {
+CALLER long call_counted(long (*f)(long), long a) {
   return f(a);
 }
 
-/* The same functions with a patchable entry, for entry-patch attachment. */
-#if defined(__x86_64__)
-#define PATCHABLE __attribute__((patchable_function_entry(5, 0)))
-#elif defined(__aarch64__)
-#define PATCHABLE __attribute__((patchable_function_entry(2, 0)))
-#else
-#define PATCHABLE __attribute__((patchable_function_entry(3, 0)))
-#endif
+/* Entry-patch-only targets (the entry_patch_test functions). */
 
-PATCHABLE TARGET int patched_struct_arg_1(struct bpf_testmod_struct_arg_2 a, int b, int c) {
+TARGET int patched_struct_arg_1(struct bpf_testmod_struct_arg_2 a, int b, int c) {
   return record(a.a + a.b + b + c);
 }
-PATCHABLE TARGET int patched_struct_arg_11(struct rfc_i128 a, struct rfc_i128 b, struct rfc_i128 c,
+TARGET int patched_struct_arg_11(struct rfc_i128 a, struct rfc_i128 b, struct rfc_i128 c,
                                            struct rfc_i128 d, short e, struct rfc_i128 f) {
   return record((long)(a.a + b.a + c.a + d.a + e + f.a));
 }
-PATCHABLE TARGET struct big40 patched_ret_big(long a) {
+TARGET struct big40 patched_ret_big(long a) {
   struct big40 r = {{a, a + 1, a + 2, a + 3, a + 4}};
   record(a);
   return r;
 }
-PATCHABLE TARGET double patched_floats(float a, double b, int c, double d) {
+TARGET double patched_floats(float a, double b, int c, double d) {
   record(c);
   return a + b + c + d;
 }
-PATCHABLE TARGET long patched_counted(long a) {
+TARGET long patched_counted(long a) {
   __atomic_fetch_add(&target_atomic_calls, 1, __ATOMIC_RELAXED);
   return a + 1;
 }
