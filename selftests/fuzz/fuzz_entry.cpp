@@ -5,6 +5,7 @@
 #include <string>
 
 #include "btf/btf_file.hpp"
+#include "common/backend.hpp"
 #include "common/error.hpp"
 
 namespace xtramp::fuzz {
@@ -35,6 +36,37 @@ void check_kernel_view(const btf::BtfFile& file, uint32_t id) {
   }
 }
 
+// Places the model on every backend under both policies: a layout is either
+// refused with an xtramp::Error or consistent (every byte of every argument
+// somewhere, ctx slots in order).
+void check_layouts(const FuncModel& m) {
+  for (const Backend* b : backends()) {
+    for (Policy p : {Policy::psabi, Policy::linux_jit}) {
+      CallLayout l;
+      try {
+        l = b->place(m, p);
+      } catch (const Error&) {
+        continue;
+      }
+      if (l.args.size() != m.args.size())
+        throw std::logic_error(m.name + ": layout and model disagree on the argument count");
+      uint32_t slot = 0;
+      for (size_t i = 0; i < l.args.size(); ++i) {
+        const ArgLayout& a = l.args[i];
+        if (a.ctx_slot != slot) throw std::logic_error(m.name + ": ctx slots out of order");
+        slot += a.ctx_slots;
+        uint32_t covered = 0;
+        for (const ArgPart& part : a.parts) covered += part.size;
+        const uint32_t want = a.by_ref ? 8 : a.size;
+        // Padding (x86-64 NO_CLASS eightbytes) may be left out, never invented.
+        if (covered > want)
+          throw std::logic_error(m.name + ": arg" + std::to_string(i) +
+                                 " has more bytes placed than it has");
+      }
+    }
+  }
+}
+
 }  // namespace
 
 size_t run_one_input(std::span<const uint8_t> bytes) {
@@ -53,6 +85,7 @@ size_t run_one_input(std::span<const uint8_t> bytes) {
       size_t sum = touch(m.ret) + name.size();
       for (const ValueModel& a : m.args) sum += touch(a);
       sink = sink + sum;
+      check_layouts(m);
       ++accepted;
     } catch (const Error&) {
     }

@@ -1,0 +1,306 @@
+// The cost a hooked call pays, side by side in one run (issue "benchmarks"):
+// a direct call; a compiler-generated C++ wrapper doing what an fentry
+// trampoline does (the practical floor); xtramp's fentry / fexit / fmod_ret
+// trampolines (replace mode), an entry-patched function, four programs, the
+// RFC struct shape; a libffi closure interposer (the peer); and generation
+// throughput per architecture. Every target sums its arguments; every
+// program reads the ctx slots and adds them into a volatile.
+#include <benchmark/benchmark.h>
+#include <ffi.h>
+
+#include <array>
+#include <memory>
+#include <optional>
+
+#include "bench/bench_env.hpp"
+#include "bench/bench_targets.h"
+#include "btf/btf_file.hpp"
+#include "common/error.hpp"
+#include "common/tramp/attachment.hpp"
+#include "common/tramp/trampoline.hpp"
+
+namespace xtramp::bench {
+namespace {
+
+volatile uint64_t g_sink;
+
+uint64_t work_prog(const uint64_t* ctx, void*) {
+  uint64_t s = 0;
+  const uint64_t n = ctx[-1];
+  for (uint64_t i = 0; i < n; ++i) s += ctx[i];
+  g_sink = g_sink + s;
+  return 0;
+}
+
+// What the C wrapper and the libffi handler call: through a pointer, as a
+// trampoline calls its program.
+Program::Fn volatile g_prog = work_prog;
+
+const btf::BtfFile& targets() {
+  static const btf::BtfFile f = [] {
+    btf::OpenOptions o;
+    o.path = XTRAMP_BENCH_TARGETS_OBJ;
+    return btf::BtfFile::open(o);
+  }();
+  return f;
+}
+
+using F1 = long(long);
+using F6 = long(long, long, long, long, long, long);
+using F12 = long(long, long, long, long, long, long, long, long, long, long, long, long);
+
+const char* target_name(int n) {
+  return n == 1 ? "bench_sum1" : n == 6 ? "bench_sum6" : "bench_sum12";
+}
+void* target_fn(int n) {
+  return n == 1 ? (void*)&bench_sum1 : n == 6 ? (void*)&bench_sum6 : (void*)&bench_sum12;
+}
+
+// One call through an opaque pointer, arguments v, v+1, ...
+template <int N>
+long call(const void* f, long v);
+template <>
+long call<1>(const void* f, long v) {
+  return reinterpret_cast<F1*>(const_cast<void*>(f))(v);
+}
+template <>
+long call<6>(const void* f, long v) {
+  return reinterpret_cast<F6*>(const_cast<void*>(f))(v, v + 1, v + 2, v + 3, v + 4, v + 5);
+}
+template <>
+long call<12>(const void* f, long v) {
+  return reinterpret_cast<F12*>(const_cast<void*>(f))(v, v + 1, v + 2, v + 3, v + 4, v + 5, v + 6,
+                                                      v + 7, v + 8, v + 9, v + 10, v + 11);
+}
+
+template <int N>
+void run_calls(benchmark::State& state, const void* f) {
+  const void* volatile fn = f;
+  long v = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(call<N>(fn, ++v));
+  state.SetItemsProcessed(state.iterations());
+}
+
+// --- the floor: a compiler-built wrapper with the trampoline's work --------
+
+const void* volatile g_orig1 = (void*)&bench_sum1;
+const void* volatile g_orig6 = (void*)&bench_sum6;
+const void* volatile g_orig12 = (void*)&bench_sum12;
+
+long wrap1(long a) {
+  uint64_t ctx[2 + 1 + 1] = {reinterpret_cast<uint64_t>(g_orig1), 1, uint64_t(a)};
+  g_prog(ctx + 2, nullptr);
+  const long r = reinterpret_cast<F1*>(const_cast<void*>(g_orig1))(a);
+  ctx[3] = uint64_t(r);
+  benchmark::DoNotOptimize(ctx);
+  return r;
+}
+long wrap6(long a, long b, long c, long d, long e, long f) {
+  uint64_t ctx[2 + 6 + 1] = {reinterpret_cast<uint64_t>(g_orig6),
+                             6,
+                             uint64_t(a),
+                             uint64_t(b),
+                             uint64_t(c),
+                             uint64_t(d),
+                             uint64_t(e),
+                             uint64_t(f)};
+  g_prog(ctx + 2, nullptr);
+  const long r = reinterpret_cast<F6*>(const_cast<void*>(g_orig6))(a, b, c, d, e, f);
+  ctx[8] = uint64_t(r);
+  benchmark::DoNotOptimize(ctx);
+  return r;
+}
+long wrap12(long a, long b, long c, long d, long e, long f, long g, long h, long i, long j, long k,
+            long l) {
+  uint64_t ctx[2 + 12 + 1] = {reinterpret_cast<uint64_t>(g_orig12),
+                              12,
+                              uint64_t(a),
+                              uint64_t(b),
+                              uint64_t(c),
+                              uint64_t(d),
+                              uint64_t(e),
+                              uint64_t(f),
+                              uint64_t(g),
+                              uint64_t(h),
+                              uint64_t(i),
+                              uint64_t(j),
+                              uint64_t(k),
+                              uint64_t(l)};
+  g_prog(ctx + 2, nullptr);
+  const long r =
+      reinterpret_cast<F12*>(const_cast<void*>(g_orig12))(a, b, c, d, e, f, g, h, i, j, k, l);
+  ctx[14] = uint64_t(r);
+  benchmark::DoNotOptimize(ctx);
+  return r;
+}
+
+template <int N>
+void BM_Direct(benchmark::State& state) {
+  run_calls<N>(state, target_fn(N));
+}
+template <int N>
+void BM_CWrapper(benchmark::State& state) {
+  run_calls<N>(state, N == 1 ? (void*)&wrap1 : N == 6 ? (void*)&wrap6 : (void*)&wrap12);
+}
+
+// --- xtramp ------------------------------------------------------------------
+
+template <int N>
+void run_trampoline(benchmark::State& state, int fentry, int fexit, int fmod_ret) {
+  std::vector<std::unique_ptr<Program>> progs;
+  ProgramSet set;
+  auto add = [&](std::vector<Program*>& l, int n, ProgKind k) {
+    for (int i = 0; i < n; ++i) {
+      progs.push_back(std::make_unique<Program>(work_prog, nullptr, k));
+      l.push_back(progs.back().get());
+    }
+  };
+  add(set.fentry, fentry, ProgKind::fentry);
+  add(set.fexit, fexit, ProgKind::fexit);
+  add(set.fmod_ret, fmod_ret, ProgKind::fmod_ret);
+  try {
+    const Trampoline t = Trampoline::create(targets().model(target_name(N)), target_fn(N), set);
+    run_calls<N>(state, t.entry());
+  } catch (const Error& e) {
+    state.SkipWithError(e.what());
+  }
+}
+
+template <int N>
+void BM_Fentry(benchmark::State& state) {
+  run_trampoline<N>(state, 1, 0, 0);
+}
+template <int N>
+void BM_Fexit(benchmark::State& state) {
+  run_trampoline<N>(state, 0, 1, 0);
+}
+template <int N>
+void BM_FmodRet(benchmark::State& state) {
+  run_trampoline<N>(state, 0, 0, 1);
+}
+template <int N>
+void BM_Fentry4(benchmark::State& state) {
+  run_trampoline<N>(state, 4, 0, 0);
+}
+
+template <int N>
+void BM_FentryPatched(benchmark::State& state) {
+  try {
+    Program p{work_prog, nullptr, ProgKind::fentry};
+    Attachment a(targets().model(target_name(N)), target_fn(N), kEntryPatch);
+    a.attach(p);
+    run_calls<N>(state, target_fn(N));  // the function itself: its entry calls the trampoline
+  } catch (const Error& e) {
+    state.SkipWithError(e.what());
+  }
+}
+
+void BM_FentryStruct(benchmark::State& state) {
+  try {
+    Program p{work_prog, nullptr, ProgKind::fentry};
+    ProgramSet set;
+    set.fentry = {&p};
+    const Trampoline t = Trampoline::create(targets().model("bench_rfc"), (void*)&bench_rfc, set);
+    using F = int(bench_s16, bench_s16, bench_s16, bench_s16, short, bench_a16);
+    F* volatile f = t.as<F>();
+    const bench_s16 s{1, 2};
+    const bench_a16 x{3};
+    for (auto _ : state) benchmark::DoNotOptimize(f(s, s, s, s, 4, x));
+    state.SetItemsProcessed(state.iterations());
+  } catch (const Error& e) {
+    state.SkipWithError(e.what());
+  }
+}
+
+// --- the peer: a libffi closure with the target's signature -----------------
+
+struct FfiHook {
+  ffi_cif cif{};
+  std::array<ffi_type*, 12> types{};
+  ffi_closure* closure = nullptr;
+  void* code = nullptr;
+  const void* orig = nullptr;
+  unsigned n = 0;
+  ~FfiHook() {
+    if (closure != nullptr) ffi_closure_free(closure);
+  }
+};
+
+void ffi_handler(ffi_cif* cif, void* ret, void** args, void* user) {
+  auto* h = static_cast<FfiHook*>(user);
+  uint64_t ctx[2 + 12 + 1];
+  ctx[0] = reinterpret_cast<uint64_t>(h->orig);
+  ctx[1] = h->n;
+  for (unsigned i = 0; i < h->n; ++i) ctx[2 + i] = *static_cast<uint64_t*>(args[i]);
+  g_prog(ctx + 2, nullptr);
+  ffi_call(cif, FFI_FN(const_cast<void*>(h->orig)), ret, args);
+  ctx[2 + h->n] = *static_cast<uint64_t*>(ret);
+  benchmark::DoNotOptimize(ctx);
+}
+
+template <int N>
+void BM_LibffiClosure(benchmark::State& state) {
+  FfiHook h;
+  h.n = N;
+  h.orig = target_fn(N);
+  h.types.fill(&ffi_type_slong);
+  if (ffi_prep_cif(&h.cif, FFI_DEFAULT_ABI, N, &ffi_type_slong, h.types.data()) != FFI_OK) {
+    state.SkipWithError("ffi_prep_cif failed");
+    return;
+  }
+  h.closure = static_cast<ffi_closure*>(ffi_closure_alloc(sizeof(ffi_closure), &h.code));
+  if (h.closure == nullptr ||
+      ffi_prep_closure_loc(h.closure, &h.cif, ffi_handler, &h, h.code) != FFI_OK) {
+    state.SkipWithError("libffi closure allocation failed");
+    return;
+  }
+  run_calls<N>(state, h.code);
+}
+
+// --- JIT throughput: model + place + emit one trampoline --------------------
+
+void BM_Generate(benchmark::State& state, Arch arch) {
+  try {
+    btf::OpenOptions o;
+    o.path = XTRAMP_BENCH_TARGETS_OBJ;
+    o.target = arch;
+    const btf::BtfFile file = btf::BtfFile::open(o);
+    const uint32_t id = file.find_function("bench_sum6");
+    Program p{work_prog, nullptr, ProgKind::fentry};
+    ProgramSet set;
+    set.fentry = {&p};
+    const Backend& b = backend(arch);
+    size_t bytes = 0;
+    for (auto _ : state) {
+      const FuncModel m = file.model_by_id(id);
+      GeneratedCode g = generate(b, m, Policy::psabi, set, 0x100000, 0x100000);
+      bytes = g.code.size();
+      benchmark::DoNotOptimize(g);
+    }
+    state.SetItemsProcessed(state.iterations());
+    state.counters["code_bytes"] = static_cast<double>(bytes);
+  } catch (const Error& e) {
+    state.SkipWithError(e.what());
+  }
+}
+
+#define XTRAMP_BENCH_N(fn)          \
+  BENCHMARK(fn<1>)->Name(#fn "/1"); \
+  BENCHMARK(fn<6>)->Name(#fn "/6"); \
+  BENCHMARK(fn<12>)->Name(#fn "/12")
+
+XTRAMP_BENCH_N(BM_Direct);
+XTRAMP_BENCH_N(BM_CWrapper);
+XTRAMP_BENCH_N(BM_Fentry);
+XTRAMP_BENCH_N(BM_Fexit);
+XTRAMP_BENCH_N(BM_FmodRet);
+XTRAMP_BENCH_N(BM_FentryPatched);
+XTRAMP_BENCH_N(BM_Fentry4);
+XTRAMP_BENCH_N(BM_LibffiClosure);
+BENCHMARK(BM_FentryStruct);
+BENCHMARK_CAPTURE(BM_Generate, x86_64, Arch::x86_64)->Name("BM_Generate/x86_64");
+BENCHMARK_CAPTURE(BM_Generate, arm64, Arch::arm64)->Name("BM_Generate/arm64");
+BENCHMARK_CAPTURE(BM_Generate, s390x, Arch::s390x)->Name("BM_Generate/s390x");
+
+}  // namespace
+}  // namespace xtramp::bench
