@@ -5,12 +5,16 @@
 // every trampoline is freed in the end (common/tramp/reclaim.hpp).
 #include <gtest/gtest.h>
 
+#include <sys/mman.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <atomic>
 #include <fstream>
 #include <memory>
 #include <sstream>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -227,6 +231,77 @@ TEST(Attach, ConcurrentCallersWhileProgramsChange) {
   EXPECT_GE(Reclaimer::global().stats().freed, freed_before);
   RecordProperty("program_runs", static_cast<int>(p.runs.load()));
   RecordProperty("trampolines_freed", static_cast<int>(Reclaimer::global().stats().freed));
+}
+
+}  // namespace
+}  // namespace xtramp
+
+namespace xtramp {
+namespace {
+
+// Injected faults: when code memory cannot be had, attaching throws
+// Error(io) naming the call, and the function keeps working, unhooked.
+void* failing_mmap(void*, size_t, int, int, int, off_t) {
+  errno = ENOMEM;
+  return MAP_FAILED;
+}
+
+TEST(AttachFaults, NoCodeMemoryLeavesTheFunctionAsItWas) {
+  ExecMemoryOptions o;
+  o.force_fallback = true;  // no probe mapping at construction
+  o.ops.mmap = failing_mmap;
+  ExecMemory memory(o);
+  std::atomic<uint64_t> runs{0};
+  Program p{count_prog, &runs, ProgKind::fentry};
+
+  std::atomic<const void*> slot{reinterpret_cast<const void*>(&target_counted)};
+  Attachment replace(targets_btf().model("target_counted"), (const void*)&target_counted, &slot,
+                     Policy::psabi, memory);
+  try {
+    replace.attach(p);
+    FAIL() << "attach must fail without code memory";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), Errc::io);
+    EXPECT_NE(std::string(e.what()).find("mmap"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(slot.load(), (const void*)&target_counted);
+  EXPECT_EQ(replace.program_count(), 0u);
+  EXPECT_EQ(call_slot(slot, 1), 2);
+  EXPECT_EQ(runs.load(), 0u);
+
+  if (host_arch() != Arch::x86_64) return;  // entry patching: x86-64 only so far
+  Attachment patched(targets_btf().model("patched_counted"), (void*)&patched_counted, kEntryPatch,
+                     Policy::psabi, memory);
+  EXPECT_THROW(patched.attach(p), Error);
+  const auto* entry = reinterpret_cast<const uint8_t*>(&patched_counted);
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(entry[i], 0x90) << "the entry is untouched";
+  EXPECT_EQ(call_counted(&patched_counted, 1), 2);
+  EXPECT_EQ(runs.load(), 0u);
+}
+
+}  // namespace
+}  // namespace xtramp
+
+namespace xtramp {
+namespace {
+
+uint64_t throwing_prog(const uint64_t*, void*) {
+  throw std::runtime_error("a program's bug");
+}
+
+// A program that throws is counted in `errors`; the exception never crosses
+// the generated code, and the call goes on.
+TEST(AttachFaults, ThrowingProgramIsContained) {
+  std::atomic<const void*> slot{reinterpret_cast<const void*>(&target_counted)};
+  Attachment a(targets_btf().model("target_counted"), (const void*)&target_counted, &slot);
+  Program bad{throwing_prog, nullptr, ProgKind::fentry};
+  Program worse{throwing_prog, nullptr, ProgKind::fmod_ret};
+  a.attach(bad);
+  a.attach(worse);
+  EXPECT_EQ(call_slot(slot, 41), 42) << "fmod_ret's failure counts as 0: the original runs";
+  EXPECT_EQ(bad.errors.load(), 1u);
+  EXPECT_EQ(worse.errors.load(), 1u);
+  EXPECT_EQ(bad.runs.load(), 1u);
 }
 
 }  // namespace
