@@ -16,18 +16,12 @@
 #include "common/tramp/attachment.hpp"
 #include "common/tramp/trampoline.hpp"
 #include "selftests/tramp/targets.h"
+#include "selftests/tramp/targets_btf.hpp"
 
 namespace xtramp {
 namespace {
 
-const btf::BtfFile& targets_btf() {
-  static const btf::BtfFile f = [] {
-    btf::OpenOptions o;
-    o.path = XTRAMP_TRAMP_TARGETS_OBJ;
-    return btf::BtfFile::open(o);
-  }();
-  return f;
-}
+using test::targets_btf;
 
 // What a program saw.
 struct Seen {
