@@ -4,7 +4,6 @@
 #include <string>
 
 #include "common/error.hpp"
-#include "common/tramp/emitter.hpp"
 
 namespace xtramp {
 
@@ -128,22 +127,12 @@ void Attachment::publish(ProgramSet next) {
     counter = std::make_shared<InflightCounter>();
     const auto addr = reinterpret_cast<uint64_t>(original_);
     const bool patch = mode_ == AttachMode::entry_patch;
-    const Backend& b = backend(model_.target);
-    const CallLayout layout = b.place(model_, policy_);
-    std::unique_ptr<Emitter> e = b.emitter();
-    PlanRequest req;
-    req.model = &model_;
-    req.layout = &layout;
-    req.programs = next;
-    req.func_addr = addr;
-    req.orig_addr = patch ? addr + patch_.size : addr;  // entry patch: the body
-    req.mode = mode_;
-    req.inflight_counter = reinterpret_cast<uint64_t>(&counter->count);
-    const TrampolinePlan plan = plan_trampoline(req, e->traits(req.mode));
-    const std::vector<uint8_t> bytes = emit_plan(*e, plan);
+    const uint64_t orig = patch ? addr + patch_.size : addr;  // entry patch: the body
+    const GeneratedCode g = generate(backend(model_.target), model_, policy_, next, addr, orig,
+                                     mode_, reinterpret_cast<uint64_t>(&counter->count));
     // The site's call must reach the trampoline from the end of the site.
-    code = patch ? memory_.install(bytes, ExecNear{addr + patch_.size, patch_.reach - bytes.size()})
-                 : memory_.install(bytes);
+    code = patch ? memory_.install(g.code, ExecNear{orig, patch_.reach - g.code.size()})
+                 : memory_.install(g.code);
     entry = code.exec();
   }
   if (mode_ == AttachMode::entry_patch) {
