@@ -14,6 +14,7 @@
 
 #include "bench/bench_env.hpp"
 #include "bench/bench_targets.h"
+#include "bench/hooked_work.hpp"
 #include "btf/btf_file.hpp"
 #include "common/error.hpp"
 #include "common/tramp/attachment.hpp"
@@ -21,20 +22,6 @@
 
 namespace xtramp::bench {
 namespace {
-
-volatile uint64_t g_sink;
-
-uint64_t work_prog(const uint64_t* ctx, void*) {
-  uint64_t s = 0;
-  const uint64_t n = ctx[-1];
-  for (uint64_t i = 0; i < n; ++i) s += ctx[i];
-  g_sink = g_sink + s;
-  return 0;
-}
-
-// What the C wrapper and the libffi handler call: through a pointer, as a
-// trampoline calls its program.
-Program::Fn volatile g_prog = work_prog;
 
 const btf::BtfFile& targets() {
   static const btf::BtfFile f = [] {

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/hooked_work.hpp"
 #include "common/error.hpp"
 #include "common/tramp/trampoline.hpp"
 
@@ -24,16 +25,9 @@ namespace {
 
 using namespace xtramp;
 
-volatile uint64_t g_sink;
-
-uint64_t work_prog(const uint64_t* ctx, void*) {
-  uint64_t s = 0;
-  const uint64_t n = ctx[-1];
-  for (uint64_t i = 0; i < n; ++i) s += ctx[i];
-  g_sink = g_sink + s;
-  return 0;
-}
-Program::Fn volatile g_prog = work_prog;
+using bench::g_prog;
+using bench::g_sink;
+using bench::work_prog;
 
 extern "C" {
 __attribute__((noipa)) long icount_sum1(long a) {
