@@ -32,5 +32,7 @@ std::unique_ptr<Command> make_place_command();
 std::unique_ptr<Command> make_audit_command();
 std::unique_ptr<Command> make_arches_command();
 std::unique_ptr<Command> make_gen_command();
+std::unique_ptr<Command> make_conform_command();
+std::unique_ptr<Command> make_matrix_command();
 
 }  // namespace xtramp::cli

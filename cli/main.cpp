@@ -18,7 +18,7 @@ namespace {
 
 using xtramp::cli::CommandInfo;
 
-// One line per subcommand; later subcommands (conform, matrix) are added here.
+// One line per subcommand.
 constexpr CommandInfo kCommands[] = {
     {"model", "Distil function prototypes from BTF into xtramp's function model",
      xtramp::cli::make_model_command},
@@ -34,6 +34,14 @@ constexpr CommandInfo kCommands[] = {
      xtramp::cli::make_arches_command},
     {"gen", "Generate a trampoline for any architecture (no execution): size, frame, disassembly",
      xtramp::cli::make_gen_command},
+    {"conform",
+     "Round-trip every function a C file declares through xtramp trampolines under the real "
+     "GCC of each arch (natively or under qemu-user): pass / FAIL / unsupported",
+     xtramp::cli::make_conform_command},
+    {"matrix",
+     "The built-in corpus (kernel selftests, RFC cases, generated signatures) through conform "
+     "on x86_64, arm64 and s390x under psabi and linux; writes docs/matrix.md",
+     xtramp::cli::make_matrix_command},
 };
 
 bool is_command(std::string_view name) {

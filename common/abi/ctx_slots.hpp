@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "common/call_layout.hpp"
+#include "common/func_model.hpp"
 
 namespace xtramp::abi {
 
@@ -18,6 +19,16 @@ inline void assign_ctx_slots(CallLayout& layout) {
     next += a.ctx_slots;
   }
   layout.ctx_slots = next;
+}
+
+// Where in its slot(s) a value's bytes start: integers, enums and pointers are
+// numbers (the u64 a BPF program reads), so on big-endian targets a value
+// shorter than 8 bytes sits at the slot's low-order end. Everything else is
+// its memory image from the slot's first byte.
+inline uint32_t ctx_value_offset(const TypeFacts& t, Arch arch) {
+  const bool number =
+      t.kind == ValueKind::integer || t.kind == ValueKind::enum_ || t.kind == ValueKind::pointer;
+  return number && t.size < 8 && arch_endian(arch) == Endian::big ? 8 - t.size : 0;
 }
 
 }  // namespace xtramp::abi

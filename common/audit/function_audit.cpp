@@ -20,8 +20,6 @@ std::string_view linux_verdict_name(LinuxVerdict v) {
   return "?";
 }
 
-namespace {
-
 // The alignment the model cannot exclude: docs/model.md says an uncertain
 // aggregate's size is a multiple of 16, so either a hidden aligned(16) lifts
 // an inferred alignment below 16, or a silent `packed` drops an inferred 16.
@@ -51,8 +49,6 @@ std::optional<LayoutDifference> alignment_dependence(const Backend& backend, con
   }
   return std::nullopt;
 }
-
-}  // namespace
 
 ArchAudit audit_function(const Backend& backend, const FuncModel& m, const KernelView& kernel) {
   ArchAudit out;

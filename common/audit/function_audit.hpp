@@ -41,6 +41,17 @@ struct ArchAudit {
   bool kernel_refuses_extended_places = false;  // (c)
 };
 
+// The alignment an uncertain aggregate might have instead of the inferred
+// one: 16 for an inferred < 16 (a hidden aligned(16)), 1 for an inferred 16
+// (a packing BTF and DWARF cannot show).
+uint32_t other_alignment(const TypeFacts& t);
+
+// (b) on its own: the first argument whose psabi placement (`placed`) moves
+// when its uncertain alignment is taken the other way; *tried = that
+// alignment.
+std::optional<LayoutDifference> alignment_dependence(const Backend& backend, const FuncModel& m,
+                                                     const CallLayout& placed, uint32_t* tried);
+
 // `m` is the extended model (for this architecture's target), `kernel` the
 // kernel's verdict on the same function. Never throws for an unplaceable
 // function: refusals are recorded.

@@ -1,0 +1,73 @@
+// `xtramp conform`: every function a C file declares, round-tripped through
+// xtramp trampolines under the real GCC of each requested architecture.
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/command.hpp"
+#include "cli/conform_options.hpp"
+#include "cli/conform_report.hpp"
+#include "cli/exit_codes.hpp"
+#include "cli/json_text.hpp"
+
+namespace xtramp::cli {
+namespace {
+
+constexpr const char* kFooter =
+    "Each FILE.c holds C type definitions and function declarations (definitions are\n"
+    "not traced). For every declared function, on every requested arch: GCC for that\n"
+    "arch compiles a callee with the exact prototype (it records the bytes it receives)\n"
+    "and a caller passing graffiti values (each byte encodes the argument and byte\n"
+    "index); xtramp builds fentry+fexit and fmod_ret trampolines from the callee's BTF\n"
+    "under each policy and puts them between the two, natively or under qemu-user.\n"
+    "Checked: fentry's ctx holds the caller's bytes, the callee received exactly them,\n"
+    "fexit sees the real return value, fmod_ret overrides it and skips the callee.\n"
+    "A FAIL names the argument, the byte expected and found, and the layout's claim.\n"
+    "\n"
+    "Exit codes:\n"
+    "  0  every psabi case that ran passed (linux failures are findings, not errors)\n"
+    "  1  a psabi case failed\n"
+    "  2  bad input: a file that does not compile or declares no function, a missing\n"
+    "     toolchain, runner or qemu (the message says which and how to get it)\n";
+
+class ConformCommand final : public Command {
+ public:
+  void configure(CLI::App& sub) override {
+    sub.add_option("FILE", files_, "C files of type definitions and function declarations")
+        ->required()
+        ->check(CLI::ExistingFile);
+    opts_.add_to(sub);
+    sub.add_flag("--json", json_,
+                 "JSON: an array of {function, arch, policy, status (pass/fail/unsupported), "
+                 "detail}");
+    sub.footer(kFooter);
+  }
+
+  int run() override {
+    conform::ConformRequest req = opts_.request();
+    req.files = files_;
+    const conform::ConformResult res = conform::run_conform(req);
+    if (json_) {
+      write_stdout(json_text(conform_json(res)));
+    } else {
+      write_stdout(conform_matrix_text(req, res));
+      const std::string details = conform_details_text(res);
+      if (!details.empty()) write_stdout("\n" + details);
+    }
+    return psabi_passed(res) ? kExitOk : kExitRejected;
+  }
+
+ private:
+  std::vector<std::string> files_;
+  ConformOptions opts_;
+  bool json_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> make_conform_command() {
+  return std::make_unique<ConformCommand>();
+}
+
+}  // namespace xtramp::cli

@@ -1,0 +1,67 @@
+#include "cli/conform_options.hpp"
+
+#include <cstdio>
+
+#include <CLI/CLI.hpp>
+
+#include "common/error.hpp"
+
+namespace xtramp::cli {
+namespace {
+
+std::vector<Arch> parse_arches(const std::string& s) {
+  if (s == "all") return {Arch::x86_64, Arch::arm64, Arch::s390x};
+  if (auto a = parse_arch(s)) return {*a};
+  throw Error(Errc::bad_request, "--arch: '" + s + "' is not x86_64, arm64, s390x or all");
+}
+
+void parse_overrides(const std::vector<std::string>& items, const char* opt,
+                     std::map<Arch, std::string>& out) {
+  for (const std::string& it : items) {
+    const size_t eq = it.find('=');
+    const auto a = eq == std::string::npos ? std::nullopt : parse_arch(it.substr(0, eq));
+    if (!a)
+      throw Error(Errc::bad_request, std::string(opt) + " " + it +
+                                         ": expected ARCH=VALUE with ARCH x86_64, arm64 or s390x");
+    out[*a] = it.substr(eq + 1);
+  }
+}
+
+}  // namespace
+
+void ConformOptions::add_to(CLI::App& sub) {
+  sub.add_option("--arch", arch, "x86_64, arm64, s390x or all (default all)");
+  sub.add_option("--policy", policy,
+                 "psabi (the real ABI), linux (models of the kernel JITs) or both (default)");
+  sub.add_option("--runner", runner,
+                 "ARCH=PATH: the xtramp-conform-runner built for ARCH (repeatable). Default: "
+                 "$XTRAMP_CONFORM_RUNNER_<ARCH>, then this build tree and its sibling cross "
+                 "builds (build/aarch64, build/s390x)");
+  sub.add_option("--cc", cc,
+                 "ARCH=CMD: the C compiler for ARCH (repeatable). Default: $XTRAMP_CC_<ARCH>, "
+                 "then gcc on the host arch and <triple>-gcc for the others");
+  sub.add_option("--workdir", workdir,
+                 "Keep the generated sources, case libraries and BTF in this directory "
+                 "(default: a temporary directory, removed afterwards)");
+  sub.add_flag("--quiet", quiet, "No progress lines on stderr");
+}
+
+conform::ConformRequest ConformOptions::request() const {
+  conform::ConformRequest r;
+  r.arches = parse_arches(arch);
+  if (policy == "both") {
+    r.policies = {Policy::psabi, Policy::linux_jit};
+  } else if (auto p = parse_policy(policy)) {
+    r.policies = {*p};
+  } else {
+    throw Error(Errc::bad_request, "--policy: '" + policy + "' is not psabi, linux or both");
+  }
+  parse_overrides(runner, "--runner", r.tools.runner);
+  parse_overrides(cc, "--cc", r.tools.cc);
+  r.workdir = workdir;
+  if (!quiet)
+    r.progress = [](const std::string& s) { std::fprintf(stderr, "conform: %s\n", s.c_str()); };
+  return r;
+}
+
+}  // namespace xtramp::cli

@@ -1,0 +1,25 @@
+// Printing conform results: the function x arch x policy matrix, the
+// failures with their first mismatch, the unsupported reasons, JSON.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "conform/host/conform_run.hpp"
+
+namespace xtramp::cli {
+
+// Rows: functions; columns: arch/policy; cells: pass, FAIL, unsup.
+std::string conform_matrix_text(const conform::ConformRequest& req,
+                                const conform::ConformResult& res);
+// "FAIL fn arm64/linux: detail" lines, then "unsupported" lines grouped by reason.
+std::string conform_details_text(const conform::ConformResult& res);
+// One object per record: function, arch, policy, status, detail.
+nlohmann::ordered_json conform_json(const conform::ConformResult& res);
+// Every psabi case that ran passed.
+bool psabi_passed(const conform::ConformResult& res);
+// "stage seconds" lines.
+std::string conform_times_text(const conform::ConformResult& res);
+
+}  // namespace xtramp::cli

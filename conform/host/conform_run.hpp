@@ -1,0 +1,53 @@
+// `xtramp conform`'s engine, also behind `xtramp matrix`: C files in, one
+// record per (function, arch, policy) out.
+//
+//   file.c --casegen (host gcc)--> case.c --<arch> gcc -gbtf -g--> case-<arch>.so
+//          --xtramp-conform-runner (native or qemu-<arch>)--> results
+//
+// The architectures run in parallel (one thread each: compile, then run).
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "common/arch.hpp"
+#include "common/call_layout.hpp"
+#include "conform/host/toolchain.hpp"
+
+namespace xtramp::conform {
+
+struct Record {
+  std::string function;
+  size_t file = 0;  // index into ConformRequest::files
+  Arch arch = Arch::x86_64;
+  Policy policy = Policy::psabi;
+  std::string status;  // "pass", "fail", "unsupported"
+  std::string detail;
+};
+
+struct StageTime {
+  std::string what;  // "casegen selftests.h", "compile arm64 selftests.h", "run arm64 ..."
+  double seconds = 0;
+};
+
+struct ConformRequest {
+  std::vector<std::string> files;
+  std::vector<Arch> arches;
+  std::vector<Policy> policies;
+  ToolchainOverrides tools;
+  std::string workdir;  // "" = a fresh directory under $TMPDIR, removed afterwards
+  std::function<void(const std::string&)> progress;  // may be empty
+};
+
+struct ConformResult {
+  std::vector<Record> records;  // by file, then function (declaration order), arch, policy
+  std::vector<StageTime> times;
+};
+
+// Throws Error(bad_request) for bad input: a file that does not compile or
+// declares no function, a missing toolchain or runner (the message names the
+// arch and what is missing), a runner that rejects the case library.
+ConformResult run_conform(const ConformRequest& req);
+
+}  // namespace xtramp::conform

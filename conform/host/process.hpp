@@ -1,0 +1,25 @@
+// Running a tool (compiler, runner, qemu) and collecting what it printed.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace xtramp::conform {
+
+struct ProcessResult {
+  int exit_code = -1;  // -1: could not start, or killed by a signal
+  std::string out, err;
+  std::string failure;  // why it did not run or did not exit normally ("" if it did)
+  bool ok() const { return failure.empty() && exit_code == 0; }
+};
+
+// Runs argv[0] (looked up in PATH) with stdin from /dev/null.
+ProcessResult run_process(const std::vector<std::string>& argv);
+
+// argv as a shell-like line, for messages.
+std::string command_line(const std::vector<std::string>& argv);
+
+// The full path of `name` in PATH, or "".
+std::string find_in_path(const std::string& name);
+
+}  // namespace xtramp::conform
