@@ -74,51 +74,10 @@ const void* volatile g_orig1 = (void*)&bench_sum1;
 const void* volatile g_orig6 = (void*)&bench_sum6;
 const void* volatile g_orig12 = (void*)&bench_sum12;
 
-long wrap1(long a) {
-  uint64_t ctx[2 + 1 + 1] = {reinterpret_cast<uint64_t>(g_orig1), 1, uint64_t(a)};
-  g_prog(ctx + 2, nullptr);
-  const long r = reinterpret_cast<F1*>(const_cast<void*>(g_orig1))(a);
-  ctx[3] = uint64_t(r);
-  benchmark::DoNotOptimize(ctx);
-  return r;
-}
-long wrap6(long a, long b, long c, long d, long e, long f) {
-  uint64_t ctx[2 + 6 + 1] = {reinterpret_cast<uint64_t>(g_orig6),
-                             6,
-                             uint64_t(a),
-                             uint64_t(b),
-                             uint64_t(c),
-                             uint64_t(d),
-                             uint64_t(e),
-                             uint64_t(f)};
-  g_prog(ctx + 2, nullptr);
-  const long r = reinterpret_cast<F6*>(const_cast<void*>(g_orig6))(a, b, c, d, e, f);
-  ctx[8] = uint64_t(r);
-  benchmark::DoNotOptimize(ctx);
-  return r;
-}
-long wrap12(long a, long b, long c, long d, long e, long f, long g, long h, long i, long j, long k,
-            long l) {
-  uint64_t ctx[2 + 12 + 1] = {reinterpret_cast<uint64_t>(g_orig12),
-                              12,
-                              uint64_t(a),
-                              uint64_t(b),
-                              uint64_t(c),
-                              uint64_t(d),
-                              uint64_t(e),
-                              uint64_t(f),
-                              uint64_t(g),
-                              uint64_t(h),
-                              uint64_t(i),
-                              uint64_t(j),
-                              uint64_t(k),
-                              uint64_t(l)};
-  g_prog(ctx + 2, nullptr);
-  const long r =
-      reinterpret_cast<F12*>(const_cast<void*>(g_orig12))(a, b, c, d, e, f, g, h, i, j, k, l);
-  ctx[14] = uint64_t(r);
-  benchmark::DoNotOptimize(ctx);
-  return r;
+void* wrapper_fn(int n) {
+  return n == 1   ? (void*)CWrapper<&g_orig1, F1>::fn
+         : n == 6 ? (void*)CWrapper<&g_orig6, F6>::fn
+                  : (void*)CWrapper<&g_orig12, F12>::fn;
 }
 
 template <int N>
@@ -127,7 +86,7 @@ void BM_Direct(benchmark::State& state) {
 }
 template <int N>
 void BM_CWrapper(benchmark::State& state) {
-  run_calls<N>(state, N == 1 ? (void*)&wrap1 : N == 6 ? (void*)&wrap6 : (void*)&wrap12);
+  run_calls<N>(state, wrapper_fn(N));
 }
 
 // --- xtramp ------------------------------------------------------------------

@@ -1,12 +1,20 @@
 // The trivial work every hooked-call measurement gives its programs (read
-// all ctx slots, add them into a volatile), shared by xtramp-bench and
-// xtramp-icount so that the time and the instruction counts measure the
-// same program.
+// all ctx slots, add them into a volatile), and the compiler-built wrapper
+// they are measured against, shared by xtramp-bench and xtramp-icount so that
+// the time and the instruction counts measure the same code.
 #pragma once
 
 #include <cstdint>
 
 #include "common/tramp/program.hpp"
+
+// Keeps the compiler from inlining, cloning or specialising a function for
+// its callers: GCC's noipa; clang has none, noinline is the closest.
+#if defined(__clang__)
+#define XTRAMP_BENCH_OPAQUE __attribute__((noinline))
+#else
+#define XTRAMP_BENCH_OPAQUE __attribute__((noipa))
+#endif
 
 namespace xtramp::bench {
 
@@ -23,5 +31,30 @@ inline uint64_t work_prog(const uint64_t* ctx, void*) {
 // What the compiler-built wrappers and the libffi handler call: through a
 // pointer, as a trampoline calls its program.
 inline Program::Fn volatile g_prog = work_prog;
+
+// The floor (BM_CWrapper, xtramp-icount's "wrapper"): a compiler-built
+// wrapper doing an fentry trampoline's work for `long f(A...)`, the function
+// *Orig points to: ctx[-2] = its address, ctx[-1] = the slot count, the
+// arguments, the program through a pointer, the original through a pointer,
+// the return value into its slot. The empty asm keeps the ctx stores (as
+// benchmark::DoNotOptimize would; xtramp-icount has no google benchmark).
+template <const void* const volatile* Orig, typename... A>
+XTRAMP_BENCH_OPAQUE long c_wrapper(A... a) {
+  constexpr uint64_t n = sizeof...(A);
+  uint64_t ctx[2 + n + 1] = {reinterpret_cast<uint64_t>(*Orig), n, static_cast<uint64_t>(a)...};
+  g_prog(ctx + 2, nullptr);
+  const long r = reinterpret_cast<long (*)(A...)>(const_cast<void*>(*Orig))(a...);
+  ctx[2 + n] = static_cast<uint64_t>(r);
+  asm volatile("" : : "m"(ctx) : "memory");
+  return r;
+}
+
+// CWrapper<&orig, long(long, long)>::fn: c_wrapper by function type.
+template <const void* const volatile* Orig, typename F>
+struct CWrapper;
+template <const void* const volatile* Orig, typename... A>
+struct CWrapper<Orig, long(A...)> {
+  static constexpr long (*fn)(A...) = &c_wrapper<Orig, A...>;
+};
 
 }  // namespace xtramp::bench

@@ -29,3 +29,31 @@ xtramp_cli_path() {
   [[ -n $f ]] && { echo "$f"; return 0; }
   return 1
 }
+
+# The architectures `xtramp matrix` runs here: the host natively, the others
+# under qemu-user (x86-64 hosts: all three; arm64 hosts: arm64 and s390x).
+xtramp_matrix_arches() {
+  case $(uname -m) in
+    x86_64) echo x86_64,arm64,s390x ;;
+    aarch64) echo arm64,s390x ;;
+    *) echo s390x ;;
+  esac
+}
+
+# xtramp_build_cross_runners <arches>: configure the cross build directories
+# (build/aarch64, build/s390x: the ones ci/test's cross stages use) if needed
+# and build xtramp-conform-runner there for every non-host arch in the list.
+xtramp_build_cross_runners() {
+  local a dir host
+  host=$(uname -m)
+  for a in ${1//,/ }; do
+    case $a in arm64) dir=aarch64 ;; *) dir=$a ;; esac
+    [[ $dir == "$host" ]] && continue
+    if [[ ! -f $XTRAMP_BUILD/$dir/build.ninja ]]; then
+      xtramp_configure "$XTRAMP_BUILD/$dir" \
+        -DCMAKE_TOOLCHAIN_FILE="$XTRAMP_ROOT/cmake/toolchains/$dir-linux-gnu.cmake" \
+        -DXTRAMP_WERROR=ON -DXTRAMP_BENCH=OFF || return 1
+    fi
+    cmake --build "$XTRAMP_BUILD/$dir" -j"$XTRAMP_JOBS" --target xtramp_conform_runner || return 1
+  done
+}

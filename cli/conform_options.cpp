@@ -1,5 +1,6 @@
 #include "cli/conform_options.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 #include <CLI/CLI.hpp>
@@ -9,10 +10,22 @@
 namespace xtramp::cli {
 namespace {
 
+// "all", or a comma-separated list ("arm64,s390x").
 std::vector<Arch> parse_arches(const std::string& s) {
   if (s == "all") return {Arch::x86_64, Arch::arm64, Arch::s390x};
-  if (auto a = parse_arch(s)) return {*a};
-  throw Error(Errc::bad_request, "--arch: '" + s + "' is not x86_64, arm64, s390x or all");
+  std::vector<Arch> out;
+  size_t at = 0;
+  while (at <= s.size()) {
+    const size_t end = std::min(s.find(',', at), s.size());
+    const std::string one = s.substr(at, end - at);
+    const auto a = parse_arch(one);
+    if (!a)
+      throw Error(Errc::bad_request,
+                  "--arch: '" + one + "' is not x86_64, arm64, s390x (or a list of them, or all)");
+    if (std::find(out.begin(), out.end(), *a) == out.end()) out.push_back(*a);
+    at = end + 1;
+  }
+  return out;
 }
 
 void parse_overrides(const std::vector<std::string>& items, const char* opt,
@@ -30,7 +43,8 @@ void parse_overrides(const std::vector<std::string>& items, const char* opt,
 }  // namespace
 
 void ConformOptions::add_to(CLI::App& sub) {
-  sub.add_option("--arch", arch, "x86_64, arm64, s390x or all (default all)");
+  sub.add_option("--arch", arch,
+                 "x86_64, arm64, s390x, a comma-separated list of them, or all (default)");
   sub.add_option("--policy", policy,
                  "psabi (the real ABI), linux (models of the kernel JITs) or both (default)");
   sub.add_option("--runner", runner,

@@ -36,6 +36,20 @@ install(TARGETS xtramp EXPORT xtrampTargets
 if(TARGET xtramp_cli)
   install(TARGETS xtramp_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT xtramp_cli)
 endif()
+# The conformance runner for this build's architecture, where an installed
+# `xtramp conform` looks for it: libexec/xtramp/xtramp-conform-runner-<arch>.
+if(TARGET xtramp_conform_runner)
+  if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(aarch64|arm64)$")
+    set(_xt_runner_arch arm64)
+  elseif(CMAKE_SYSTEM_PROCESSOR MATCHES "^s390x?$")
+    set(_xt_runner_arch s390x)
+  else()
+    set(_xt_runner_arch x86_64)
+  endif()
+  install(PROGRAMS $<TARGET_FILE:xtramp_conform_runner>
+          DESTINATION ${CMAKE_INSTALL_LIBEXECDIR}/xtramp
+          RENAME xtramp-conform-runner-${_xt_runner_arch} COMPONENT xtramp_cli)
+endif()
 
 install(EXPORT xtrampTargets
         NAMESPACE xtramp::

@@ -25,19 +25,17 @@ namespace {
 
 using namespace xtramp;
 
-using bench::g_prog;
-using bench::g_sink;
 using bench::work_prog;
 
 extern "C" {
-__attribute__((noipa)) long icount_sum1(long a) {
+XTRAMP_BENCH_OPAQUE long icount_sum1(long a) {
   return a;
 }
-__attribute__((noipa)) long icount_sum6(long a, long b, long c, long d, long e, long f) {
+XTRAMP_BENCH_OPAQUE long icount_sum6(long a, long b, long c, long d, long e, long f) {
   return a + b + c + d + e + f;
 }
-__attribute__((noipa)) long icount_sum12(long a, long b, long c, long d, long e, long f, long g,
-                                         long h, long i, long j, long k, long l) {
+XTRAMP_BENCH_OPAQUE long icount_sum12(long a, long b, long c, long d, long e, long f, long g,
+                                      long h, long i, long j, long k, long l) {
   return a + b + c + d + e + f + g + h + i + j + k + l;
 }
 }
@@ -50,35 +48,11 @@ const void* volatile g_orig1 = (const void*)&icount_sum1;
 const void* volatile g_orig6 = (const void*)&icount_sum6;
 const void* volatile g_orig12 = (const void*)&icount_sum12;
 
-// The compiler-built floor, as BM_CWrapper.
-__attribute__((noipa)) long wrap1(long a) {
-  uint64_t ctx[4] = {uint64_t(g_orig1), 1, uint64_t(a)};
-  g_prog(ctx + 2, nullptr);
-  const long r = reinterpret_cast<F1*>(const_cast<void*>(g_orig1))(a);
-  ctx[3] = uint64_t(r);
-  g_sink = g_sink + ctx[3];
-  return r;
-}
-__attribute__((noipa)) long wrap6(long a, long b, long c, long d, long e, long f) {
-  uint64_t ctx[9] = {uint64_t(g_orig6), 6,           uint64_t(a), uint64_t(b),
-                     uint64_t(c),       uint64_t(d), uint64_t(e), uint64_t(f)};
-  g_prog(ctx + 2, nullptr);
-  const long r = reinterpret_cast<F6*>(const_cast<void*>(g_orig6))(a, b, c, d, e, f);
-  ctx[8] = uint64_t(r);
-  g_sink = g_sink + ctx[8];
-  return r;
-}
-__attribute__((noipa)) long wrap12(long a, long b, long c, long d, long e, long f, long g, long h,
-                                   long i, long j, long k, long l) {
-  uint64_t ctx[15] = {uint64_t(g_orig12), 12,          uint64_t(a), uint64_t(b), uint64_t(c),
-                      uint64_t(d),        uint64_t(e), uint64_t(f), uint64_t(g), uint64_t(h),
-                      uint64_t(i),        uint64_t(j), uint64_t(k), uint64_t(l)};
-  g_prog(ctx + 2, nullptr);
-  const long r =
-      reinterpret_cast<F12*>(const_cast<void*>(g_orig12))(a, b, c, d, e, f, g, h, i, j, k, l);
-  ctx[14] = uint64_t(r);
-  g_sink = g_sink + ctx[14];
-  return r;
+// The compiler-built floor: BM_CWrapper's wrapper (hooked_work.hpp).
+const void* wrapper_fn(int n) {
+  return n == 1   ? (const void*)bench::CWrapper<&g_orig1, F1>::fn
+         : n == 6 ? (const void*)bench::CWrapper<&g_orig6, F6>::fn
+                  : (const void*)bench::CWrapper<&g_orig12, F12>::fn;
 }
 
 long call(const void* f, int n, long v) {
@@ -130,7 +104,7 @@ int main(int argc, char** argv) {
     if (variant == "direct") {
       target = orig;
     } else if (variant == "wrapper") {
-      target = n == 1 ? (const void*)&wrap1 : n == 6 ? (const void*)&wrap6 : (const void*)&wrap12;
+      target = wrapper_fn(n);
     } else {
       ProgramSet set;
       auto add = [&](std::vector<Program*>& l, int k, ProgKind kind) {

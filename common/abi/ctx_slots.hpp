@@ -21,13 +21,13 @@ inline void assign_ctx_slots(CallLayout& layout) {
   layout.ctx_slots = next;
 }
 
-// Where in its slot(s) a value's bytes start: integers, enums and pointers are
-// numbers (the u64 a BPF program reads), so on big-endian targets a value
-// shorter than 8 bytes sits at the slot's low-order end. Everything else is
-// its memory image from the slot's first byte.
+// Where in its slot(s) a value's bytes start: integers, enums, pointers and
+// floats are numbers (the u64 a BPF program reads; a float's bits), so on big-endian targets a
+// value shorter than 8 bytes sits at the slot's low-order end. Everything else is its memory image
+// from the slot's first byte.
 inline uint32_t ctx_value_offset(const TypeFacts& t, Arch arch) {
-  const bool number =
-      t.kind == ValueKind::integer || t.kind == ValueKind::enum_ || t.kind == ValueKind::pointer;
+  const bool number = t.kind == ValueKind::integer || t.kind == ValueKind::enum_ ||
+                      t.kind == ValueKind::pointer || t.kind == ValueKind::float_;
   return number && t.size < 8 && arch_endian(arch) == Endian::big ? 8 - t.size : 0;
 }
 

@@ -3,10 +3,14 @@
 //   programs (a non-zero result skips the original) -> restore registers,
 //   rebuild the stack arguments, call the original -> save the return value
 //   -> fexit programs -> load the return value -> return.
+// No work twice: a general register whose 8 bytes are a ctx slot is restored
+// from that slot (not saved again), and with neither fexit nor fmod_ret
+// programs the return value stays in its registers (no slot to fill).
 #include "common/tramp/plan.hpp"
 
 #include <algorithm>
 
+#include "common/abi/ctx_slots.hpp"
 #include "common/abi/stack_area.hpp"
 #include "common/error.hpp"
 
@@ -39,13 +43,10 @@ std::vector<SavedReg> registers_in(const CallLayout& L, const EmitterTraits& t) 
   return out;
 }
 
-// Where in its slot a value's bytes go: integers, enums and pointers are
-// numbers (the u64 a BPF program reads), so on big-endian targets a value
-// shorter than 8 bytes sits at the slot's low-order end.
+// Where in its slot a value's bytes go (ctx_slots.hpp: numbers right-aligned
+// on big-endian, everything else from the slot's first byte).
 uint32_t value_offset(const TypeFacts& t, Arch arch) {
-  const bool scalar =
-      t.kind == ValueKind::integer || t.kind == ValueKind::enum_ || t.kind == ValueKind::pointer;
-  return scalar && t.size < 8 && arch_endian(arch) == Endian::big ? 8 - t.size : 0;
+  return abi::ctx_value_offset(t, arch);
 }
 
 const SavedReg& saved_for(const std::vector<SavedReg>& saved, const Location& l) {
@@ -138,12 +139,19 @@ class Planner {
     plan_.ctx_off = plan_.ip_off + 16;
     uint32_t at = static_cast<uint32_t>(plan_.ctx_off) + 8 * (plan_.arg_slots + plan_.ret_slots);
     plan_.saved = registers_in(L_, t_);
+    plan_.save_off = -1;
     for (SavedReg& s : plan_.saved) {
+      if (const int32_t slot = ctx_image_of(s); slot >= 0) {
+        s.in_ctx = true;
+        s.off = slot;
+        continue;
+      }
       at = align_up(at, s.size);
       s.off = static_cast<int32_t>(at);
+      if (plan_.save_off < 0) plan_.save_off = s.off;
       at += s.size;
     }
-    plan_.save_off = plan_.saved.empty() ? static_cast<int32_t>(at) : plan_.saved.front().off;
+    if (plan_.save_off < 0) plan_.save_off = static_cast<int32_t>(at);
     // frame_size % sp_align == entry_sp_mod keeps SP aligned at every call.
     uint32_t frame = align_up(at + t_.arch_area, 8);
     while (frame % t_.sp_align != t_.entry_sp_mod % t_.sp_align) frame += 8;
@@ -151,8 +159,31 @@ class Planner {
     plan_.arch_off = static_cast<int32_t>(frame - t_.arch_area);
   }
 
+  // The sp offset of the ctx slot that holds all 8 bytes of general register
+  // s as it came in (fill_ctx stores it there whole, and nothing writes the
+  // slot again), or -1. Never the result-buffer register.
+  int32_t ctx_image_of(const SavedReg& s) const {
+    if (s.kind != LocKind::gpr) return -1;
+    if (L_.ret.kind == RetLayout::Kind::memory && same_reg(s, L_.ret.buffer)) return -1;
+    int32_t slot = -1;
+    for (size_t i = 0; i < L_.args.size(); ++i) {
+      const ArgLayout& a = L_.args[i];
+      for (const ArgPart& p : a.parts) {
+        if (!same_reg(s, p.loc)) continue;
+        // Not a pointer to a by-reference argument's bytes (ctx has the
+        // bytes), not a part of the register, not a second use of it.
+        const uint32_t at =
+            8 * a.ctx_slot + value_offset(req_.model->args[i].t(), L_.arch) + p.arg_offset;
+        if (a.by_ref || p.loc_offset != 0 || p.size != 8 || at % 8 != 0 || slot >= 0) return -1;
+        slot = plan_.ctx_off + static_cast<int32_t>(at);
+      }
+    }
+    return slot;
+  }
+
   void save_arguments() {
     for (const SavedReg& s : plan_.saved) {
+      if (s.in_ctx) continue;
       Step st{Step::Op::save_reg};
       st.saved = s;
       st.off = s.off;
@@ -240,6 +271,10 @@ class Planner {
     c.imm = req_.orig_addr;
     plan_.steps.push_back(c);
 
+    // No fexit or fmod_ret program: nothing reads the return slots, and the
+    // value stays in its registers until the return (nothing in between
+    // touches them: the in-flight decrement uses scratch registers only).
+    if (!ret_through_ctx()) return;
     const RetLayout& r = L_.ret;
     const int32_t ro = ret_off();
     if (r.kind == RetLayout::Kind::void_) {
@@ -264,9 +299,15 @@ class Planner {
     }
   }
 
+  // Whether the return value goes through its ctx slots: fexit programs read
+  // it, fmod_ret programs may replace it.
+  bool ret_through_ctx() const {
+    return !req_.programs.fexit.empty() || !req_.programs.fmod_ret.empty();
+  }
+
   void load_return() {
     const RetLayout& r = L_.ret;
-    if (r.kind == RetLayout::Kind::regs) {
+    if (r.kind == RetLayout::Kind::regs && ret_through_ctx()) {
       for (const ArgPart& p : r.parts) {
         Step s{Step::Op::frame_to_reg};
         s.part = p;

@@ -17,7 +17,8 @@
 //                               big-endian s390x; anything else is its memory
 //                               image from the slot's first byte, zero-padded)
 //   sp + save_off               raw argument registers as they came in, 8 or 16
-//                               bytes each (restored before calling the original)
+//                               bytes each (restored before calling the original);
+//                               not those whose image is a ctx slot (in_ctx)
 //   sp + arch_off               the arch's own prologue area (saved frame
 //                               pointer / link register), `arch_area` bytes
 //   sp + frame_size             the stack pointer at entry (x86-64: the
@@ -78,11 +79,15 @@ struct SavedReg {
   uint16_t reg = 0;
   uint32_t size = 8;  // 8, or 16 for a full vector register
   int32_t off = 0;    // sp offset
+  // A general register whose whole 8-byte image is one ctx slot (an 8-byte
+  // argument part): not saved again, restored from that slot (off), as the
+  // kernel's trampolines restore from their argument save area.
+  bool in_ctx = false;
 };
 
 struct Step {
   enum class Op : uint8_t {
-    save_reg,                  // saved: store the register raw at off
+    save_reg,                  // saved: store the register raw at off (never in_ctx)
     zero_slot,                 // 8 zero bytes at off
     store_imm,                 // imm (64 bits) at off
     reg_to_frame,              // part: bytes [loc_offset, +size) of loc's image at off

@@ -24,6 +24,34 @@ enum class ProgKind : uint8_t { fentry, fexit, fmod_ret };
 // Error(bad_request).
 inline constexpr uint32_t kMaxPrograms = 4096;
 
+struct Program;
+namespace detail {
+struct ProgramRunner;
+}
+
+// Program::runs: the number of completed runs, counted per thread (a plain
+// add to the running thread's own counter, no locked instruction on the run
+// path) and summed on read. load() is exact once the runs it should count
+// have happened-before it (threads joined, or any other synchronisation);
+// read while programs run, it is a value between the counts at the start and
+// at the end of the read, and never decreases from one read to the next.
+class RunCounter {
+ public:
+  uint64_t load() const noexcept;
+  operator uint64_t() const noexcept { return load(); }
+  RunCounter(const RunCounter&) = delete;
+  RunCounter& operator=(const RunCounter&) = delete;
+
+ private:
+  friend struct Program;
+  friend struct detail::ProgramRunner;
+  RunCounter() = default;
+  uint32_t slot_ = 0;  // the program's guard slot: its per-thread counter's index
+  // Runs on a thread whose per-thread counters could not be mapped (mmap
+  // failed): counted here, with a locked add.
+  std::atomic<uint64_t> shared_{0};
+};
+
 struct Program {
   // The return value matters for fmod_ret only: non-zero skips the traced
   // function and becomes its return value.
@@ -33,8 +61,8 @@ struct Program {
   void* cookie = nullptr;  // per-attachment data, handed back on every run
   ProgKind kind = ProgKind::fentry;
 
-  // Counters, updated by the runner.
-  std::atomic<uint64_t> runs{0};
+  // Counters, updated by the runner; each reads as an exact total.
+  RunCounter runs;                  // completed runs (the program returned or threw)
   std::atomic<uint64_t> misses{0};  // skipped: re-entered on the same thread
   std::atomic<uint64_t> errors{0};  // the program threw (its result counts as 0)
 
@@ -43,17 +71,17 @@ struct Program {
   Program(const Program&) = delete;
   Program& operator=(const Program&) = delete;
 
-  uint32_t guard_slot() const { return guard_; }
-
- private:
-  uint32_t guard_;  // index of this program's per-thread recursion counter
+  uint32_t guard_slot() const { return runs.slot_; }
 };
 
 // What a trampoline calls for each program: the recursion guard (a program
 // re-entered on the same thread is skipped and counted as a miss, as the
-// kernel's __bpf_prog_enter does per CPU), the call, and a catch-all (a C++
-// exception must not unwind through generated code). Returns the program's
-// result, or 0 when it did not run.
+// kernel's __bpf_prog_enter does per CPU), the call, a catch-all (a C++
+// exception must not unwind through generated code), and the run counted in
+// the thread's own counter. Returns the program's result, or 0 when it did
+// not run. No lock and no locked instruction unless the program is skipped
+// or throws, or it is the thread's first run (the thread's counters are
+// mapped then, with mmap: no lock, no malloc).
 extern "C" uint64_t xtramp_run_program(Program* prog, const uint64_t* ctx);
 
 // The bpf_get_func_* helpers, on a ctx a trampoline built.

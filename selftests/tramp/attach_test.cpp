@@ -11,10 +11,16 @@
 #include <cerrno>
 
 #include <atomic>
+#include <chrono>
+#include <cstring>
 #include <fstream>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -296,6 +302,406 @@ TEST(AttachFaults, ThrowingProgramIsContained) {
   EXPECT_EQ(bad.errors.load(), 1u);
   EXPECT_EQ(worse.errors.load(), 1u);
   EXPECT_EQ(bad.runs.load(), 1u);
+}
+
+}  // namespace
+}  // namespace xtramp
+
+namespace xtramp {
+namespace {
+
+// The Program limit: kMaxPrograms Programs may exist at once in the process
+// (each owns a recursion-guard slot in every thread). Counted here: the one
+// Program this test keeps attached; no other Program of this binary outlives
+// its test, so every other slot is free when the test starts.
+TEST(ProgramLimit, TheNextProgramIsRefusedAndRoomComesBack) {
+  std::atomic<const void*> slot{reinterpret_cast<const void*>(&target_counted)};
+  Attachment a(targets_btf().model("target_counted"), (const void*)&target_counted, &slot);
+  std::atomic<uint64_t> runs{0}, filler_runs{0};
+  Program p{count_prog, &runs, ProgKind::fentry};
+  a.attach(p);
+  constexpr size_t kAliveHere = 1;  // p
+
+  // Construct until refused; a missing limit stops the loop one past it.
+  std::vector<std::unique_ptr<Program>> filler;
+  std::optional<Error> refused;
+  while (filler.size() <= kMaxPrograms) {
+    try {
+      filler.push_back(std::make_unique<Program>(count_prog, &filler_runs, ProgKind::fexit));
+    } catch (const Error& e) {
+      refused = e;
+      break;
+    }
+  }
+  ASSERT_TRUE(refused.has_value()) << kMaxPrograms + 1 << " Programs were constructed";
+  EXPECT_EQ(refused->code(), Errc::bad_request);
+  EXPECT_NE(std::string(refused->what()).find(std::to_string(kMaxPrograms)), std::string::npos)
+      << "the message names the limit: " << refused->what();
+  EXPECT_EQ(filler.size() + kAliveHere, size_t{kMaxPrograms})
+      << "Programs alive when the construction was refused";
+
+  // At the limit, the existing attachment keeps working, and so does a
+  // Program made last (the highest guard slot).
+  EXPECT_EQ(call_slot(slot, 1), 2);
+  EXPECT_EQ(runs.load(), 1u);
+  a.attach(*filler.back());
+  EXPECT_EQ(call_slot(slot, 2), 3);
+  EXPECT_EQ(runs.load(), 2u);
+  EXPECT_EQ(filler.back()->runs.load(), 1u);
+  EXPECT_EQ(filler.back()->misses.load(), 0u);
+  a.detach(*filler.back());
+  EXPECT_THROW(Program(count_prog, &filler_runs, ProgKind::fentry), Error)
+      << "a refusal must not use up or free a slot";
+
+  // Destroying one makes room for exactly one.
+  filler.erase(filler.begin() + static_cast<std::ptrdiff_t>(filler.size() / 2));
+  ASSERT_NO_THROW(
+      filler.push_back(std::make_unique<Program>(count_prog, &filler_runs, ProgKind::fentry)));
+  EXPECT_THROW(Program(count_prog, &filler_runs, ProgKind::fentry), Error);
+  // The Program in the recycled slot runs as any other (its guard is clear).
+  a.attach(*filler.back());
+  EXPECT_EQ(call_slot(slot, 3), 4);
+  EXPECT_EQ(filler.back()->runs.load(), 1u);
+  EXPECT_EQ(filler.back()->misses.load(), 0u);
+  EXPECT_EQ(runs.load(), 3u);
+  a.detach(*filler.back());
+
+  filler.clear();
+  std::vector<std::unique_ptr<Program>> again;
+  for (int i = 0; i < 8; ++i)
+    again.push_back(std::make_unique<Program>(count_prog, &filler_runs, ProgKind::fentry));
+  EXPECT_EQ(call_slot(slot, 4), 5);
+  EXPECT_EQ(runs.load(), 4u);
+}
+
+}  // namespace
+}  // namespace xtramp
+
+namespace xtramp {
+namespace {
+
+// Injected failures of every system call ExecMemory makes on the attach path:
+//   dual mapping:      memfd_create, ftruncate, mmap of the write view (rw-),
+//                      mmap of the exec view (r-x; near the function for an
+//                      entry patch, where every placement hint fails);
+//   mprotect fallback: mmap of the block's pages (rw-), mprotect to r-x.
+// Attaching throws Error(io) naming the call and strerror, and the function
+// stays as it was: the slot holds the original (or the previous trampoline),
+// the entry its nops (or the previous call), and it is callable with the
+// programs it had. Nothing is leaked (the allocator's stats and, separately,
+// the mappings made through the ops), and the next attach works.
+enum class Sys { memfd_create, ftruncate, mmap_write, mmap_exec, mprotect };
+
+const char* sys_name(Sys s) {
+  switch (s) {
+    case Sys::memfd_create:
+      return "memfd_create";
+    case Sys::ftruncate:
+      return "ftruncate";
+    case Sys::mmap_write:
+      return "mmap_write";
+    case Sys::mmap_exec:
+      return "mmap_exec";
+    case Sys::mprotect:
+      return "mprotect";
+  }
+  return "?";
+}
+
+struct Injector {
+  std::atomic<bool> armed{false};
+  Sys which = Sys::mmap_write;
+  int err = 0;
+  std::atomic<int> hits{0};
+  std::mutex mu;
+  std::map<uintptr_t, size_t> maps;  // mapped through the ops, not unmapped yet
+
+  bool fire(Sys s) {
+    if (!armed.load() || which != s) return false;
+    hits.fetch_add(1);
+    errno = err;
+    return true;
+  }
+  size_t live_maps() {
+    std::lock_guard<std::mutex> lock(mu);
+    return maps.size();
+  }
+};
+Injector g_inject;
+
+int inj_memfd_create(const char* name, unsigned int flags) {
+  return g_inject.fire(Sys::memfd_create) ? -1 : ::memfd_create(name, flags);
+}
+int inj_ftruncate(int fd, off_t len) {
+  return g_inject.fire(Sys::ftruncate) ? -1 : ::ftruncate(fd, len);
+}
+void* inj_mmap(void* addr, size_t len, int prot, int flags, int fd, off_t off) {
+  // Sticky while armed: a near mapping tries many hints, every one fails.
+  if ((prot & PROT_WRITE) != 0 && g_inject.fire(Sys::mmap_write)) return MAP_FAILED;
+  if ((prot & PROT_EXEC) != 0 && g_inject.fire(Sys::mmap_exec)) return MAP_FAILED;
+  void* p = ::mmap(addr, len, prot, flags, fd, off);
+  if (p != MAP_FAILED) {
+    std::lock_guard<std::mutex> lock(g_inject.mu);
+    g_inject.maps[reinterpret_cast<uintptr_t>(p)] = len;
+  }
+  return p;
+}
+int inj_munmap(void* addr, size_t len) {
+  const int r = ::munmap(addr, len);
+  if (r == 0) {
+    std::lock_guard<std::mutex> lock(g_inject.mu);
+    g_inject.maps.erase(reinterpret_cast<uintptr_t>(addr));
+  }
+  return r;
+}
+int inj_mprotect(void* addr, size_t len, int prot) {
+  return g_inject.fire(Sys::mprotect) ? -1 : ::mprotect(addr, len, prot);
+}
+
+struct FaultCase {
+  AttachMode attach;
+  ExecMemory::Mode memory;
+  Sys sys;
+  int err;
+  const char* names;  // what the message must contain
+};
+
+std::string case_name(const FaultCase& c) {
+  return std::string(c.attach == AttachMode::replace ? "Replace" : "EntryPatch") + "_" +
+         (c.memory == ExecMemory::Mode::dual_mapping ? "dual" : "fallback") + "_" + sys_name(c.sys);
+}
+
+void PrintTo(const FaultCase& c, std::ostream* os) {
+  *os << case_name(c);
+}
+
+class AttachSyscallFault : public ::testing::TestWithParam<FaultCase> {
+ protected:
+  void SetUp() override {
+    g_inject.armed = false;
+    g_inject.hits = 0;
+  }
+  void TearDown() override { g_inject.armed = false; }
+};
+
+// Where the function's callers go now: the slot's target (replace), or the
+// five entry bytes (entry patch).
+struct Target {
+  const FaultCase& c;
+  std::atomic<const void*> slot{reinterpret_cast<const void*>(&target_counted)};
+  long call(long a) {
+    return c.attach == AttachMode::replace ? call_slot(slot, a) : call_counted(&patched_counted, a);
+  }
+  std::vector<uint8_t> state() const {
+    if (c.attach == AttachMode::replace) {
+      const void* p = slot.load();
+      std::vector<uint8_t> v(sizeof p);
+      std::memcpy(v.data(), &p, sizeof p);
+      return v;
+    }
+    const auto* e = reinterpret_cast<const uint8_t*>(&patched_counted);
+    return std::vector<uint8_t>(e, e + 5);
+  }
+  std::unique_ptr<Attachment> attachment(ExecMemory& mem, Reclaimer& rec) {
+    if (c.attach == AttachMode::replace)
+      return std::make_unique<Attachment>(targets_btf().model("target_counted"),
+                                          (const void*)&target_counted, &slot, Policy::psabi, mem,
+                                          rec);
+    return std::make_unique<Attachment>(targets_btf().model("patched_counted"),
+                                        (void*)&patched_counted, kEntryPatch, Policy::psabi, mem,
+                                        rec);
+  }
+};
+
+TEST_P(AttachSyscallFault, LeavesTheFunctionAsItWas) {
+  const FaultCase& c = GetParam();
+  if (c.attach == AttachMode::entry_patch && host_arch() != Arch::x86_64)
+    GTEST_SKIP() << "entry patching runs on x86-64 only so far; this is " << arch_name(host_arch());
+  ExecMemoryOptions o;
+  o.chunk_size = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  o.force_fallback = c.memory == ExecMemory::Mode::mprotect_fallback;
+  o.ops = {inj_memfd_create, inj_ftruncate, inj_mmap, inj_munmap, inj_mprotect};
+  ExecMemory mem(o);
+  if (mem.mode() != c.memory)
+    GTEST_SKIP() << "this system gives no dual mapping: " << mem.fallback_reason();
+  const size_t maps_at_start = g_inject.live_maps();
+  Reclaimer rec;
+  Target t{c};
+  std::unique_ptr<Attachment> a = t.attachment(mem, rec);
+  std::atomic<uint64_t> p_runs{0}, q_runs{0};
+  Program p{count_prog, &p_runs, ProgKind::fentry};
+  Program q{count_prog, &q_runs, ProgKind::fexit};
+  const std::string strerr = std::generic_category().message(c.err);
+
+  auto attach_fails = [&](Program& prog) {
+    g_inject.which = c.sys;
+    g_inject.err = c.err;
+    g_inject.hits = 0;
+    g_inject.armed = true;
+    try {
+      a->attach(prog);
+      ADD_FAILURE() << "attach succeeded although " << sys_name(c.sys) << " failed";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), Errc::io) << e.what();
+      EXPECT_NE(std::string(e.what()).find(c.names), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(strerr), std::string::npos) << e.what();
+    }
+    g_inject.armed = false;
+    EXPECT_GT(g_inject.hits.load(), 0) << "the injected call was never made";
+  };
+
+  // 1. Nothing attached yet.
+  const std::vector<uint8_t> unpatched = t.state();
+  attach_fails(p);
+  EXPECT_EQ(t.state(), unpatched) << "the function is unpatched";
+  EXPECT_EQ(a->program_count(), 0u);
+  EXPECT_EQ(t.call(1), 2);
+  EXPECT_EQ(p_runs.load(), 0u);
+  EXPECT_EQ(mem.stats().live_blocks, 0u);
+  EXPECT_EQ(mem.stats().mapped_bytes, 0u);
+  EXPECT_EQ(g_inject.live_maps(), maps_at_start) << "a mapping leaked";
+
+  // 2. The next attach works.
+  a->attach(p);
+  EXPECT_NE(t.state(), unpatched);
+  EXPECT_EQ(t.call(2), 3);
+  EXPECT_EQ(p_runs.load(), 1u);
+
+  // 3. A failure with a program attached keeps the current trampoline. In
+  // dual-mapping mode a new trampoline only makes system calls when its
+  // chunk is full: fill the chunk first.
+  // (Entry patch: the chunks near the function, where its trampolines go.)
+  std::vector<CodeBlock> filler;
+  if (mem.mode() == ExecMemory::Mode::dual_mapping) {
+    const ExecNear near{reinterpret_cast<uintptr_t>(&patched_counted),
+                        (size_t{1} << 31) - 2 * mem.chunk_size()};
+    auto reserve = [&](size_t n) {
+      return c.attach == AttachMode::replace ? mem.reserve(n) : mem.reserve(n, near);
+    };
+    const size_t chunks = mem.stats().chunks;
+    while (mem.stats().chunks == chunks) filler.push_back(reserve(ExecMemory::kBlockAlign));
+    filler.push_back(reserve(mem.chunk_size() - ExecMemory::kBlockAlign));  // fills the new one
+  }
+  const std::vector<uint8_t> hooked = t.state();
+  const ExecMemory::Stats before = mem.stats();
+  const size_t maps_before = g_inject.live_maps();
+  attach_fails(q);
+  EXPECT_EQ(t.state(), hooked) << "the previous trampoline is still the one called";
+  EXPECT_EQ(a->program_count(), 1u);
+  EXPECT_EQ(t.call(3), 4);
+  EXPECT_EQ(p_runs.load(), 2u) << "the previous program set still runs";
+  EXPECT_EQ(q_runs.load(), 0u);
+  EXPECT_EQ(mem.stats().live_blocks, before.live_blocks);
+  EXPECT_EQ(mem.stats().mapped_bytes, before.mapped_bytes);
+  EXPECT_EQ(g_inject.live_maps(), maps_before) << "a mapping leaked";
+  filler.clear();
+
+  a->attach(q);
+  EXPECT_EQ(t.call(4), 5);
+  EXPECT_EQ(p_runs.load(), 3u);
+  EXPECT_EQ(q_runs.load(), 1u);
+  a->detach(p);
+  a->detach(q);
+  EXPECT_EQ(t.state(), unpatched) << "detached: the function as it was";
+  EXPECT_EQ(t.call(5), 6);
+  a.reset();
+  EXPECT_TRUE(rec.drain(std::chrono::seconds(10)));
+  EXPECT_EQ(mem.stats().live_blocks, 0u);
+  EXPECT_EQ(mem.stats().mapped_bytes, 0u);
+  EXPECT_EQ(g_inject.live_maps(), maps_at_start);
+}
+
+constexpr auto kDual = ExecMemory::Mode::dual_mapping;
+constexpr auto kFallback = ExecMemory::Mode::mprotect_fallback;
+
+std::vector<FaultCase> fault_cases() {
+  std::vector<FaultCase> v;
+  for (AttachMode m : {AttachMode::replace, AttachMode::entry_patch}) {
+    v.push_back({m, kDual, Sys::memfd_create, EMFILE, "memfd_create"});
+    v.push_back({m, kDual, Sys::ftruncate, EFBIG, "ftruncate"});
+    v.push_back({m, kDual, Sys::mmap_write, ENOMEM, "mmap(PROT_READ|PROT_WRITE, MAP_SHARED)"});
+    v.push_back({m, kDual, Sys::mmap_exec, ENOMEM, "mmap(PROT_READ|PROT_EXEC, MAP_SHARED)"});
+    v.push_back({m, kFallback, Sys::mmap_write, ENOMEM,
+                 "mmap(PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS)"});
+    v.push_back({m, kFallback, Sys::mprotect, EACCES, "mprotect(PROT_READ|PROT_EXEC)"});
+  }
+  return v;
+}
+
+INSTANTIATE_TEST_SUITE_P(Syscalls, AttachSyscallFault, ::testing::ValuesIn(fault_cases()),
+                         [](const auto& info) { return case_name(info.param); });
+
+}  // namespace
+}  // namespace xtramp
+
+namespace xtramp {
+namespace {
+
+// A program that calls the hooked function itself: the inner run of that
+// program is skipped and counted as a miss (the per-thread recursion guard),
+// other programs still run for the inner call, both calls reach the
+// original, and the trampoline keeps working for later calls. (Trampoline
+// level: RoundtripReplace.RecursionGuardCountsMisses; here through
+// Attachment, in both attach modes.)
+struct Reentry {
+  AttachMode mode;
+  std::atomic<const void*>* slot = nullptr;
+  long inner_result = 0;
+};
+
+uint64_t reentering(const uint64_t* ctx, void* cookie) {
+  auto* r = static_cast<Reentry*>(cookie);
+  const long a = static_cast<long>(ctx[0]) + 1000;
+  r->inner_result =
+      r->mode == AttachMode::replace ? call_slot(*r->slot, a) : call_counted(&patched_counted, a);
+  return 0;
+}
+
+void check_recursion(AttachMode mode) {
+  std::atomic<const void*> slot{reinterpret_cast<const void*>(&target_counted)};
+  std::unique_ptr<Attachment> a =
+      mode == AttachMode::replace
+          ? std::make_unique<Attachment>(targets_btf().model("target_counted"),
+                                         (const void*)&target_counted, &slot)
+          : std::make_unique<Attachment>(targets_btf().model("patched_counted"),
+                                         (void*)&patched_counted, kEntryPatch);
+  Reentry r{mode, &slot};
+  std::atomic<uint64_t> other_runs{0};
+  Program rec{reentering, &r, ProgKind::fentry};
+  Program other{count_prog, &other_runs, ProgKind::fexit};
+  a->attach(rec);
+  a->attach(other);
+  auto call = [&](long v) {
+    return mode == AttachMode::replace ? call_slot(slot, v) : call_counted(&patched_counted, v);
+  };
+  for (uint64_t round = 1; round <= 3; ++round) {
+    const long before = __atomic_load_n(&target_atomic_calls, __ATOMIC_RELAXED);
+    r.inner_result = 0;
+    EXPECT_EQ(call(static_cast<long>(round)), static_cast<long>(round) + 1);
+    EXPECT_EQ(r.inner_result, static_cast<long>(round) + 1001) << "the inner call's result";
+    EXPECT_EQ(__atomic_load_n(&target_atomic_calls, __ATOMIC_RELAXED) - before, 2)
+        << "outer and inner call both ran the original";
+    EXPECT_EQ(rec.runs.load(), round) << "one run per outer call";
+    EXPECT_EQ(rec.misses.load(), round) << "the inner run is skipped and counted";
+    EXPECT_EQ(other.runs.load(), 2 * round) << "the guard is per program";
+    EXPECT_EQ(other.misses.load(), 0u);
+  }
+  a->detach(rec);
+  EXPECT_EQ(call(7), 8);
+  EXPECT_EQ(rec.runs.load(), 3u);
+  EXPECT_EQ(rec.misses.load(), 3u);
+  EXPECT_EQ(other.runs.load(), 7u);
+  EXPECT_EQ(rec.errors.load() + other.errors.load(), 0u);
+}
+
+TEST(AttachRecursion, ReplaceInnerRunIsAMiss) {
+  check_recursion(AttachMode::replace);
+}
+
+TEST(AttachRecursion, EntryPatchInnerRunIsAMiss) {
+  if (host_arch() != Arch::x86_64)
+    GTEST_SKIP() << "entry patching runs on x86-64 only so far; this is " << arch_name(host_arch());
+  check_recursion(AttachMode::entry_patch);
 }
 
 }  // namespace

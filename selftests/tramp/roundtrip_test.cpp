@@ -63,7 +63,13 @@ class Image {
  public:
   template <typename T>
   Image& add(const T& v, std::initializer_list<std::pair<size_t, size_t>> dont_care = {}) {
-    // Integers and pointers are numbers in ctx: a zero-extended u64.
+    // Integers, pointers and floats are numbers in ctx: a zero-extended u64
+    // (a float's bits), at the low-order end of the slot on big-endian.
+    if constexpr (std::is_same_v<T, float>) {
+      uint32_t bits = 0;
+      std::memcpy(&bits, &v, sizeof bits);
+      return add(static_cast<uint64_t>(bits));
+    }
     if constexpr ((std::is_integral_v<T> || std::is_pointer_v<T>)&&sizeof(T) < 8) {
       uint64_t u = 0;
       if constexpr (std::is_pointer_v<T>)
