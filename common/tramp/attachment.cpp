@@ -132,7 +132,7 @@ void Attachment::publish(ProgramSet next) {
                                      mode_, reinterpret_cast<uint64_t>(&counter->count));
     // The site's call must reach the trampoline from the end of the site.
     code = patch ? memory_.install(g.code, ExecNear{orig, patch_.reach - g.code.size()})
-                 : memory_.install(g.code);
+                 : install_trampoline(memory_, g.code);
     entry = code.exec();
   }
   if (mode_ == AttachMode::entry_patch) {

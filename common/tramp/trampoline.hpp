@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "common/backend.hpp"
@@ -30,6 +31,12 @@ struct GeneratedCode {
 GeneratedCode generate(const Backend& backend, const FuncModel& m, Policy policy,
                        const ProgramSet& programs, uint64_t func_addr, uint64_t orig_addr,
                        AttachMode mode = AttachMode::replace, uint64_t inflight_counter = 0);
+
+// Installs a trampoline's code within 1 GiB of the program runner (and so,
+// in a statically linked program, of the callers, programs and originals it
+// calls), where its calls and returns are cheaper than across the address
+// space; anywhere if nothing is free there. Throws what ExecMemory throws.
+CodeBlock install_trampoline(ExecMemory& memory, std::span<const uint8_t> code);
 
 class Trampoline {
  public:

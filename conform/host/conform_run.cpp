@@ -27,6 +27,7 @@ struct FileCase {
   std::string dir;          // its work directory
   std::string include_dir;  // the user file's directory (-I)
   std::string label;        // the file as given, for messages
+  std::string name() const { return std::filesystem::path(label).filename().string(); }
   CaseSource source;
 };
 
@@ -82,7 +83,7 @@ class ArchPipeline {
     progress(arch + ": compiling " + f.label);
     auto t0 = Clock::now();
     ProcessResult c = run_process(cc);
-    times_.push_back({"compile " + arch + " " + f.label, since(t0)});
+    times_.push_back({"compile " + arch + " " + f.name(), since(t0)});
     if (!c.ok())
       throw Error(
           Errc::bad_request,
@@ -94,7 +95,7 @@ class ArchPipeline {
     progress(arch + ": running " + f.label);
     t0 = Clock::now();
     ProcessResult r = run_process(run);
-    times_.push_back({"run " + arch + " " + f.label, since(t0)});
+    times_.push_back({"run " + arch + " " + f.name(), since(t0)});
     if (!r.ok())
       throw Error(Errc::bad_request, arch + ": " + command_line(run) + " failed: " +
                                          (r.failure.empty() ? first_lines(r.err, 20) : r.failure));
@@ -124,15 +125,9 @@ class ArchPipeline {
 
 ConformResult run_conform(const ConformRequest& req) {
   if (req.files.empty()) throw Error(Errc::bad_request, "no input file");
-  std::vector<Toolchain> tcs;
-  for (Arch a : req.arches) {
-    tcs.push_back(find_toolchain(a, req.tools));
-    if (!tcs.back().missing.empty())
-      throw Error(Errc::bad_request, "missing toolchain: " + tcs.back().missing);
-  }
   const Toolchain host = find_toolchain(host_arch(), req.tools);
-  if (find_in_path(host.cc).empty())
-    throw Error(Errc::bad_request, "missing toolchain: no host compiler '" + host.cc + "'");
+  if (find_in_path(host.cc).empty())  // it generates every case library
+    throw Error(Errc::bad_request, "missing toolchain: " + host.missing);
 
   Workdir work(req.workdir);
   ConformResult out;
@@ -146,13 +141,22 @@ ConformResult run_conform(const ConformRequest& req) {
     if (req.progress) req.progress("generating the case library for " + f.label);
     const auto t0 = Clock::now();
     f.source = make_case_source(req.files[i], host.cc, f.dir);
-    out.times.push_back({"casegen " + f.label, since(t0)});
+    out.times.push_back({"generate the case library of " + f.name(), since(t0)});
     if (!f.source.c_source.empty()) {
       std::ofstream o(f.dir + "/case.c");
       o << f.source.c_source;
       if (!o) throw Error(Errc::io, "cannot write " + f.dir + "/case.c");
     }
     files.push_back(std::move(f));
+  }
+
+  // The files first (a file that does not compile is the first thing to
+  // say), then what each requested arch needs.
+  std::vector<Toolchain> tcs;
+  for (Arch a : req.arches) {
+    tcs.push_back(find_toolchain(a, req.tools));
+    if (!tcs.back().missing.empty())
+      throw Error(Errc::bad_request, "missing toolchain: " + tcs.back().missing);
   }
 
   std::vector<std::unique_ptr<ArchPipeline>> pipes;
