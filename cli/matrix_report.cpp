@@ -38,11 +38,12 @@ struct Cause {
 const std::vector<Cause>& causes() {
   static const std::vector<Cause> c = {
       {Arch::x86_64,
-       "SysV x86-64 psABI 3.2.3: `__int128`, and a struct holding one, is 16-byte aligned in "
-       "memory, so a stack-passed one starts at the next 16-byte boundary (e.g. stack+32 after "
-       "`short e` in the RFC's f0/t11). The kernel's x86 JIT (save_args) copies stack arguments "
-       "as contiguous 8-byte slots and reads the 8 bytes before it (stack+24).",
-       {"rfc", "generated/int128"}},
+       "SysV x86-64 psABI 3.2.3: a stack argument is aligned to its type: `__int128`, a struct "
+       "holding one, and an aligned(16) or aligned(32) struct start at the next 16- or 32-byte "
+       "boundary (e.g. stack+32 after `short e` in the RFC's f0/t11). The kernel's x86 JIT "
+       "(save_args) copies stack arguments as contiguous 8-byte slots and reads the bytes before "
+       "it (stack+24).",
+       {"rfc", "generated/int128", "generated/overaligned", "generated/reg_exhaustion"}},
       {Arch::x86_64,
        "SysV x86-64 psABI 3.2.3 classifies each eightbyte of a struct or union of at most 16 "
        "bytes by its members: only float/double members make it SSE (an xmm register); a long "
