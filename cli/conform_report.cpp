@@ -9,13 +9,9 @@ namespace xtramp::cli {
 
 using conform::Record;
 
-namespace {
-
-std::string column(Arch a, Policy p) {
+std::string arch_policy(Arch a, Policy p) {
   return std::string(arch_name(a)) + "/" + std::string(policy_name(p));
 }
-
-}  // namespace
 
 std::string conform_matrix_text(const conform::ConformRequest& req,
                                 const conform::ConformResult& res) {
@@ -24,7 +20,7 @@ std::string conform_matrix_text(const conform::ConformRequest& req,
   TextTable t(align);
   std::vector<std::string> head{"function"};
   for (Arch a : req.arches)
-    for (Policy p : req.policies) head.push_back(column(a, p));
+    for (Policy p : req.policies) head.push_back(arch_policy(a, p));
   t.add_row(head);
   std::vector<std::string> row;
   std::string current;
@@ -44,11 +40,11 @@ std::string conform_details_text(const conform::ConformResult& res) {
   std::string out;
   for (const Record& r : res.records)
     if (r.status == "fail")
-      out += "FAIL " + r.function + " " + column(r.arch, r.policy) + ": " + r.detail + "\n";
+      out += "FAIL " + r.function + " " + arch_policy(r.arch, r.policy) + ": " + r.detail + "\n";
   std::map<std::string, std::vector<std::string>> unsup;  // reason -> function arch/policy
   for (const Record& r : res.records)
     if (r.status == "unsupported")
-      unsup[r.detail].push_back(r.function + " " + column(r.arch, r.policy));
+      unsup[r.detail].push_back(r.function + " " + arch_policy(r.arch, r.policy));
   for (const auto& [why, who] : unsup) {
     out += "unsupported (" + std::to_string(who.size()) + "): " + why + "\n    " + who[0];
     if (who.size() > 1) out += " and " + std::to_string(who.size() - 1) + " more";

@@ -10,6 +10,9 @@
 
 namespace xtramp::cli {
 
+// "arm64/linux": a column of the conform and matrix tables.
+std::string arch_policy(Arch a, Policy p);
+
 // Rows: functions; columns: arch/policy; cells: pass, FAIL, unsup.
 std::string conform_matrix_text(const conform::ConformRequest& req,
                                 const conform::ConformResult& res);

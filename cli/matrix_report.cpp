@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "cli/conform_report.hpp"
 #include "cli/text_table.hpp"
 
 namespace xtramp::cli {
@@ -13,10 +14,6 @@ namespace xtramp::cli {
 using conform::Record;
 
 namespace {
-
-std::string column(Arch a, Policy p) {
-  return std::string(arch_name(a)) + "/" + std::string(policy_name(p));
-}
 
 std::string cell_text(const MatrixCell& c) {
   std::string s = std::to_string(c.pass) + "/" + std::to_string(c.ran());
@@ -157,7 +154,7 @@ std::string matrix_text(const MatrixSummary& s) {
   TextTable t(align);
   std::vector<std::string> head{"group"};
   for (Arch a : s.arches)
-    for (Policy p : s.policies) head.push_back(column(a, p));
+    for (Policy p : s.policies) head.push_back(arch_policy(a, p));
   t.add_row(head);
   std::map<std::pair<Arch, Policy>, MatrixCell> total;
   for (const std::string& g : s.groups) {
@@ -186,7 +183,8 @@ std::vector<std::string> unexplained_failures(const MatrixSummary& s) {
     for (Arch a : s.arches)
       for (Policy p : s.policies) {
         if (cell(s, g, a, p).fail == 0) continue;
-        if (p == Policy::psabi || causes_of(a, g).empty()) out.push_back(g + " on " + column(a, p));
+        if (p == Policy::psabi || causes_of(a, g).empty())
+          out.push_back(g + " on " + arch_policy(a, p));
       }
   return out;
 }
@@ -220,7 +218,7 @@ std::string matrix_markdown(const MatrixSummary& s, const conform::ConformResult
   std::string sep = "|---|";
   for (Arch a : s.arches)
     for (Policy p : s.policies) {
-      md += " " + column(a, p) + " |";
+      md += " " + arch_policy(a, p) + " |";
       sep += "---:|";
     }
   md += "\n" + sep + "\n";
@@ -271,9 +269,9 @@ std::string matrix_markdown(const MatrixSummary& s, const conform::ConformResult
   std::map<std::string, int> shown;
   for (const Record& r : res.records) {
     if (r.status != "fail") continue;
-    const std::string key = s.group_of.at(r.function) + " " + column(r.arch, r.policy);
+    const std::string key = s.group_of.at(r.function) + " " + arch_policy(r.arch, r.policy);
     if (shown[key]++ >= 5) continue;
-    md += "- `" + r.function + "` " + column(r.arch, r.policy) + ": " + r.detail + "\n";
+    md += "- `" + r.function + "` " + arch_policy(r.arch, r.policy) + ": " + r.detail + "\n";
   }
   if (shown.empty()) md += "None.\n";
 
@@ -287,7 +285,7 @@ std::string matrix_markdown(const MatrixSummary& s, const conform::ConformResult
     std::string why = r.detail;
     if (size_t at = why.find(r.function); at != std::string::npos)
       why.replace(at, r.function.size(), "F");
-    auto& e = reasons[{column(r.arch, r.policy), why}];
+    auto& e = reasons[{arch_policy(r.arch, r.policy), why}];
     if (e.first++ == 0) e.second = r.function;
   }
   for (const auto& [k, v] : reasons)

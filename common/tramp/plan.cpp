@@ -43,12 +43,6 @@ std::vector<SavedReg> registers_in(const CallLayout& L, const EmitterTraits& t) 
   return out;
 }
 
-// Where in its slot a value's bytes go (ctx_slots.hpp: numbers right-aligned
-// on big-endian, everything else from the slot's first byte).
-uint32_t value_offset(const TypeFacts& t, Arch arch) {
-  return abi::ctx_value_offset(t, arch);
-}
-
 const SavedReg& saved_for(const std::vector<SavedReg>& saved, const Location& l) {
   for (const SavedReg& s : saved)
     if (same_reg(s, l)) return s;
@@ -99,7 +93,7 @@ class Planner {
  private:
   int32_t ret_off() const { return plan_.ctx_off + static_cast<int32_t>(8 * plan_.arg_slots); }
   int32_t ret_value_off() const {
-    return ret_off() + static_cast<int32_t>(value_offset(req_.model->ret.t(), L_.arch));
+    return ret_off() + static_cast<int32_t>(abi::ctx_value_offset(req_.model->ret.t(), L_.arch));
   }
 
   void check_programs() {
@@ -173,7 +167,7 @@ class Planner {
         // Not a pointer to a by-reference argument's bytes (ctx has the
         // bytes), not a part of the register, not a second use of it.
         const uint32_t at =
-            8 * a.ctx_slot + value_offset(req_.model->args[i].t(), L_.arch) + p.arg_offset;
+            8 * a.ctx_slot + abi::ctx_value_offset(req_.model->args[i].t(), L_.arch) + p.arg_offset;
         if (a.by_ref || p.loc_offset != 0 || p.size != 8 || at % 8 != 0 || slot >= 0) return -1;
         slot = plan_.ctx_off + static_cast<int32_t>(at);
       }
@@ -218,8 +212,9 @@ class Planner {
     imm(plan_.ip_off + 8, plan_.arg_slots);
     for (size_t i = 0; i < L_.args.size(); ++i) {
       const ArgLayout& a = L_.args[i];
-      const int32_t base = plan_.ctx_off + static_cast<int32_t>(8 * a.ctx_slot) +
-                           static_cast<int32_t>(value_offset(req_.model->args[i].t(), L_.arch));
+      const int32_t base =
+          plan_.ctx_off + static_cast<int32_t>(8 * a.ctx_slot) +
+          static_cast<int32_t>(abi::ctx_value_offset(req_.model->args[i].t(), L_.arch));
       if (a.size % 8 != 0)
         zero(plan_.ctx_off + static_cast<int32_t>(8 * (a.ctx_slot + a.ctx_slots - 1)));
       if (a.by_ref) {

@@ -33,15 +33,6 @@ void write_file(const std::string& path, const std::string& text) {
   if (!out) throw Error(Errc::io, "cannot write " + path);
 }
 
-std::string first_lines(const std::string& s, int n) {
-  size_t at = 0;
-  for (int i = 0; i < n && at != std::string::npos; ++i) {
-    at = s.find('\n', at);
-    if (at != std::string::npos) ++at;
-  }
-  return at == std::string::npos ? s : s.substr(0, at) + "...\n";
-}
-
 // GCC's -aux-info lines: "/* FILE:LINE:XY */ PROTOTYPE;" with X = N (new
 // style, a prototype) or O (old style), Y = C (declaration) or F (definition).
 // The name is the identifier before the first '(' that opens a parameter
@@ -142,12 +133,6 @@ struct Prototype {
   std::vector<std::string> arg_ptrs;  // "struct s *p0"
 };
 
-std::string describe_failure(const ProcessResult& r, const std::vector<std::string>& cmd) {
-  if (!r.failure.empty()) return r.failure;
-  return command_line(cmd) + " exited with " + std::to_string(r.exit_code) + ":\n" +
-         first_lines(r.err, 30);
-}
-
 }  // namespace
 
 CaseSource make_case_source(const std::string& file_arg, const std::string& host_cc,
@@ -160,7 +145,7 @@ CaseSource make_case_source(const std::string& file_arg, const std::string& host
   const std::vector<std::string> syntax{host_cc,         "-std=gnu11", "-x", "c",
                                         "-fsyntax-only", "-aux-info",  aux,  file};
   if (ProcessResult r = run_process(syntax); !r.ok())
-    throw Error(Errc::bad_request, file_arg + " does not compile: " + describe_failure(r, syntax));
+    throw Error(Errc::bad_request, file_arg + " does not compile: " + failure_text(r, syntax));
 
   CaseSource cs;
   cs.functions = declared_functions(read_file(aux), file);
@@ -179,7 +164,7 @@ CaseSource make_case_source(const std::string& file_arg, const std::string& host
       host_cc, "-std=gnu11", "-w", "-gbtf", "-c", workdir + "/probe.c", "-o", workdir + "/probe.o"};
   if (ProcessResult r = run_process(probe_cmd); !r.ok())
     throw Error(Errc::bad_request,
-                file_arg + ": the probe does not compile: " + describe_failure(r, probe_cmd));
+                file_arg + ": the probe does not compile: " + failure_text(r, probe_cmd));
   std::unique_ptr<struct btf, void (*)(struct btf*)> b(
       btf__parse_elf((workdir + "/probe.o").c_str(), nullptr), btf__free);
   if (!b)

@@ -37,13 +37,6 @@ struct Result {
 // function -> policy -> result, for one file on one arch
 using FileResults = std::map<std::string, std::map<Policy, Result>>;
 
-std::string first_lines(const std::string& s, int n) {
-  std::istringstream in(s);
-  std::string line, out;
-  for (int i = 0; i < n && std::getline(in, line); ++i) out += line + "\n";
-  return out;
-}
-
 std::string policy_arg(const std::vector<Policy>& ps) {
   return ps.size() == 1 ? std::string(policy_name(ps[0])) : "both";
 }
@@ -85,10 +78,8 @@ class ArchPipeline {
     ProcessResult c = run_process(cc);
     times_.push_back({"compile " + arch + " " + f.name(), since(t0)});
     if (!c.ok())
-      throw Error(
-          Errc::bad_request,
-          f.label + ": the case library does not compile for " + arch + ": " +
-              (c.failure.empty() ? command_line(cc) + "\n" + first_lines(c.err, 30) : c.failure));
+      throw Error(Errc::bad_request, f.label + ": the case library does not compile for " + arch +
+                                         ": " + failure_text(c, cc));
 
     std::vector<std::string> run = tc_.run_prefix;
     run.insert(run.end(), {tc_.runner, "--policy", policy_arg(req_.policies), so});
@@ -97,8 +88,7 @@ class ArchPipeline {
     ProcessResult r = run_process(run);
     times_.push_back({"run " + arch + " " + f.name(), since(t0)});
     if (!r.ok())
-      throw Error(Errc::bad_request, arch + ": " + command_line(run) + " failed: " +
-                                         (r.failure.empty() ? first_lines(r.err, 20) : r.failure));
+      throw Error(Errc::bad_request, arch + ": the runner failed: " + failure_text(r, run));
     std::istringstream in(r.out);
     std::string line;
     while (std::getline(in, line)) {

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 
 extern char** environ;
 
@@ -73,6 +74,17 @@ ProcessResult run_process(const std::vector<std::string>& argv) {
   return r;
 }
 
+std::string failure_text(const ProcessResult& r, const std::vector<std::string>& argv) {
+  if (!r.failure.empty()) return r.failure;
+  size_t at = 0;
+  for (int i = 0; i < 30 && at < r.err.size(); ++i) {
+    const size_t nl = r.err.find('\n', at);
+    at = nl == std::string::npos ? r.err.size() : nl + 1;
+  }
+  return command_line(argv) + " exited with " + std::to_string(r.exit_code) + ":\n" +
+         r.err.substr(0, at) + (at < r.err.size() ? "...\n" : "");
+}
+
 std::string command_line(const std::vector<std::string>& argv) {
   std::string s;
   for (const std::string& a : argv) {
@@ -83,7 +95,8 @@ std::string command_line(const std::vector<std::string>& argv) {
 }
 
 std::string find_in_path(const std::string& name) {
-  if (name.find('/') != std::string::npos) return access(name.c_str(), X_OK) == 0 ? name : "";
+  if (name.find('/') != std::string::npos)
+    return access(name.c_str(), X_OK) == 0 && std::filesystem::is_regular_file(name) ? name : "";
   const char* path = std::getenv("PATH");
   std::string p = path ? path : "/usr/bin:/bin";
   size_t at = 0;
@@ -91,7 +104,7 @@ std::string find_in_path(const std::string& name) {
     const size_t end = std::min(p.find(':', at), p.size());
     const std::string dir = p.substr(at, end - at);
     const std::string f = (dir.empty() ? "." : dir) + "/" + name;
-    if (access(f.c_str(), X_OK) == 0) return f;
+    if (access(f.c_str(), X_OK) == 0 && std::filesystem::is_regular_file(f)) return f;
     at = end + 1;
   }
   return "";

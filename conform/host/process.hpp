@@ -16,6 +16,10 @@ struct ProcessResult {
 // Runs argv[0] (looked up in PATH) with stdin from /dev/null.
 ProcessResult run_process(const std::vector<std::string>& argv);
 
+// Why `argv` (run as `r`) did not succeed, for messages: the failure to run
+// it, or the command line, its exit status and the first 30 lines of stderr.
+std::string failure_text(const ProcessResult& r, const std::vector<std::string>& argv);
+
 // argv as a shell-like line, for messages.
 std::string command_line(const std::vector<std::string>& argv);
 

@@ -286,8 +286,7 @@ std::vector<Hypothesis> hypotheses(const FuncModel& m) {
     if (is_aggregate(t.kind) && t.fields_complete) {
       std::vector<bool> covered(t.size, false);
       for (const ScalarField& f : t.fields) {
-        const uint32_t b = f.bit_size ? f.bit_offset / 8u : f.offset;
-        const uint32_t e = f.bit_size ? (f.bit_offset + f.bit_size + 7u) / 8u : f.offset + f.size;
+        const auto [b, e] = field_bytes(f);
         for (uint32_t k = b; k < e && k < t.size; ++k) covered[k] = true;
       }
       auto filled = std::make_shared<TypeFacts>(t);

@@ -28,13 +28,8 @@ std::vector<uint8_t> value_mask(const TypeFacts& t, Arch arch) {
     return mask;
   }
   for (const ScalarField& f : t.fields) {
-    if (f.bit_size != 0) {
-      // The bytes holding the bit-field's bits (in memory order on both
-      // byte orders: BTF counts bit offsets from the first byte's first bit).
-      mark(mask, f.bit_offset / 8u, (f.bit_offset + f.bit_size + 7u) / 8u);
-    } else {
-      mark(mask, f.offset, f.offset + (is_x87(f.kind, arch) ? kX87Bytes : f.size));
-    }
+    const auto [from, to] = field_bytes(f);
+    mark(mask, from, f.bit_size == 0 && is_x87(f.kind, arch) ? from + kX87Bytes : to);
   }
   return mask;
 }
@@ -46,6 +41,11 @@ void fix_x87(std::vector<uint8_t>& b, uint32_t at) {
 }
 
 }  // namespace
+
+std::pair<uint32_t, uint32_t> field_bytes(const ScalarField& f) {
+  if (f.bit_size == 0) return {f.offset, f.offset + f.size};
+  return {f.bit_offset / 8u, (f.bit_offset + f.bit_size + 7u) / 8u};
+}
 
 uint8_t graffiti_byte(uint32_t index, uint32_t byte) {
   return static_cast<uint8_t>(0x11u * (index + 1) + byte);

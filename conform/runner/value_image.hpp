@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "common/arch.hpp"
@@ -21,6 +22,11 @@ struct ValueImage {
 
 // Byte `byte` of value `index` (arguments 0.., the return value after them).
 uint8_t graffiti_byte(uint32_t index, uint32_t byte);
+
+// The bytes [first, second) of an aggregate that hold `f`: its storage, or
+// for a bit-field the bytes its bits touch (in memory order on both byte
+// orders: BTF counts bit offsets from the first byte's first bit).
+std::pair<uint32_t, uint32_t> field_bytes(const ScalarField& f);
 
 // Graffiti for a value of type `t` on `arch`, adjusted where arbitrary bits
 // are not a value of the type: _Bool is 0 or 1; an x87 long double gets its

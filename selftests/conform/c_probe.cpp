@@ -1,32 +1,22 @@
 #include "selftests/conform/c_probe.hpp"
 
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cctype>
-#include <cstdlib>
-#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
 
-namespace xtramp::conform::test {
+#include "conform/host/process.hpp"
+#include "conform/host/workdir.hpp"
 
-namespace fs = std::filesystem;
+namespace xtramp::conform::test {
 
 namespace {
 
-std::string read_file(const fs::path& p) {
+std::string read_file(const std::string& p) {
   std::ifstream in(p, std::ios::binary);
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
-}
-
-std::string quoted(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
 }
 
 // Comments blanked, preprocessor lines dropped.
@@ -60,36 +50,18 @@ std::string strip_c(const std::string& src) {
 
 }  // namespace
 
-std::string find_on_path(const std::string& name) {
-  const char* path = std::getenv("PATH");
-  std::stringstream dirs(path ? path : "");
-  for (std::string dir; std::getline(dirs, dir, ':');) {
-    if (dir.empty()) continue;
-    const fs::path p = fs::path(dir) / name;
-    if (access(p.c_str(), X_OK) == 0 && fs::is_regular_file(p)) return p.string();
-  }
-  return "";
-}
-
 Compiled compile_c(const std::string& cc, const std::string& source, bool assembly) {
   Compiled r;
-  std::string tmpl = (fs::temp_directory_path() / "xtramp-siggen-XXXXXX").string();
-  if (mkdtemp(tmpl.data()) == nullptr) {
-    r.diagnostics = "mkdtemp failed";
-    return r;
-  }
-  const fs::path dir = tmpl;
-  std::ofstream(dir / "probe.c", std::ios::binary) << source;
-  const fs::path out = dir / (assembly ? "probe.s" : "probe.o");
-  const std::string cmd = quoted(cc) + " -std=gnu11 -Wall -Werror " + (assembly ? "-S " : "-c ") +
-                          quoted((dir / "probe.c").string()) + " -o " + quoted(out.string()) +
-                          " > " + quoted((dir / "log").string()) + " 2>&1";
-  const int status = std::system(cmd.c_str());
-  r.ok = status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
-  r.diagnostics = cmd + "\n" + read_file(dir / "log");
+  const Workdir dir("");  // removed afterwards
+  const std::string in = dir.path() + "/probe.c",
+                    out = dir.path() + (assembly ? "/probe.s" : "/probe.o");
+  std::ofstream(in, std::ios::binary) << source;
+  const std::vector<std::string> cmd{cc, "-std=gnu11", "-Wall", "-Werror", assembly ? "-S" : "-c",
+                                     in, "-o",         out};
+  const ProcessResult p = run_process(cmd);
+  r.ok = p.ok();
+  r.diagnostics = command_line(cmd) + "\n" + p.failure + p.out + p.err;
   if (assembly && r.ok) r.assembly = read_file(out);
-  std::error_code ec;
-  fs::remove_all(dir, ec);
   return r;
 }
 

@@ -1,6 +1,6 @@
-// Helpers of the conform selftests: find a C compiler on PATH, compile a C
-// source with it, and read back what the tests need from C text and from
-// GCC's assembly output.
+// Helpers of the conform selftests: compile a C source with a C compiler
+// (conform/host/process.hpp finds and runs it), and read back what the tests need from C text and
+// from GCC's assembly output.
 #pragma once
 
 #include <cstdint>
@@ -8,9 +8,6 @@
 #include <vector>
 
 namespace xtramp::conform::test {
-
-// The full path of `name` in a PATH directory, or "" when it is not there.
-std::string find_on_path(const std::string& name);
 
 struct Compiled {
   bool ok = false;

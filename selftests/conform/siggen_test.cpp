@@ -15,6 +15,7 @@
 #include <sstream>
 #include <string>
 
+#include "conform/host/process.hpp"
 #include "conform/siggen.hpp"
 #include "selftests/conform/c_probe.hpp"
 
@@ -219,7 +220,7 @@ TEST(Corpus, FunctionNames) {
 class CompileWith : public ::testing::TestWithParam<const char*> {
  protected:
   void SetUp() override {
-    cc_ = test::find_on_path(GetParam());
+    cc_ = find_in_path(GetParam());
     if (cc_.empty()) GTEST_SKIP() << GetParam() << " not found on PATH";
   }
   void expect_compiles(const std::string& src, const std::vector<std::string>& fns,
