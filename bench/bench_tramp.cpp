@@ -6,7 +6,6 @@
 // throughput per architecture. Every target sums its arguments; every
 // program reads the ctx slots and adds them into a volatile.
 #include <benchmark/benchmark.h>
-#include <ffi.h>
 
 #include <array>
 #include <memory>
@@ -14,6 +13,7 @@
 
 #include "bench/bench_env.hpp"
 #include "bench/bench_targets.h"
+#include "bench/ffi_hook.hpp"
 #include "bench/hooked_work.hpp"
 #include "btf/btf_file.hpp"
 #include "common/error.hpp"
@@ -160,47 +160,14 @@ void BM_FentryStruct(benchmark::State& state) {
 
 // --- the peer: a libffi closure with the target's signature -----------------
 
-struct FfiHook {
-  ffi_cif cif{};
-  std::array<ffi_type*, 12> types{};
-  ffi_closure* closure = nullptr;
-  void* code = nullptr;
-  const void* orig = nullptr;
-  unsigned n = 0;
-  ~FfiHook() {
-    if (closure != nullptr) ffi_closure_free(closure);
-  }
-};
-
-void ffi_handler(ffi_cif* cif, void* ret, void** args, void* user) {
-  auto* h = static_cast<FfiHook*>(user);
-  uint64_t ctx[2 + 12 + 1];
-  ctx[0] = reinterpret_cast<uint64_t>(h->orig);
-  ctx[1] = h->n;
-  for (unsigned i = 0; i < h->n; ++i) ctx[2 + i] = *static_cast<uint64_t*>(args[i]);
-  g_prog(ctx + 2, nullptr);
-  ffi_call(cif, FFI_FN(const_cast<void*>(h->orig)), ret, args);
-  ctx[2 + h->n] = *static_cast<uint64_t*>(ret);
-  benchmark::DoNotOptimize(ctx);
-}
-
 template <int N>
 void BM_LibffiClosure(benchmark::State& state) {
-  FfiHook h;
-  h.n = N;
-  h.orig = target_fn(N);
-  h.types.fill(&ffi_type_slong);
-  if (ffi_prep_cif(&h.cif, FFI_DEFAULT_ABI, N, &ffi_type_slong, h.types.data()) != FFI_OK) {
-    state.SkipWithError("ffi_prep_cif failed");
+  const FfiHook h(target_fn(N), N);
+  if (h.code() == nullptr) {
+    state.SkipWithError(h.error().c_str());
     return;
   }
-  h.closure = static_cast<ffi_closure*>(ffi_closure_alloc(sizeof(ffi_closure), &h.code));
-  if (h.closure == nullptr ||
-      ffi_prep_closure_loc(h.closure, &h.cif, ffi_handler, &h, h.code) != FFI_OK) {
-    state.SkipWithError("libffi closure allocation failed");
-    return;
-  }
-  run_calls<N>(state, h.code);
+  run_calls<N>(state, h.code());
 }
 
 // --- JIT throughput: model + place + emit one trampoline --------------------

@@ -20,7 +20,8 @@ namespace xtramp::bench {
 
 inline volatile uint64_t g_sink;
 
-inline uint64_t work_prog(const uint64_t* ctx, void*) {
+// noexcept, as a BPF program is: trampolines run it without the runner's catch-all.
+inline uint64_t work_prog(const uint64_t* ctx, void*) noexcept {
   uint64_t s = 0;
   const uint64_t n = ctx[-1];
   for (uint64_t i = 0; i < n; ++i) s += ctx[i];
@@ -30,7 +31,7 @@ inline uint64_t work_prog(const uint64_t* ctx, void*) {
 
 // What the compiler-built wrappers and the libffi handler call: through a
 // pointer, as a trampoline calls its program.
-inline Program::Fn volatile g_prog = work_prog;
+inline Program::NothrowFn volatile g_prog = work_prog;
 
 // The floor (BM_CWrapper, xtramp-icount's "wrapper"): a compiler-built
 // wrapper doing an fentry trampoline's work for `long f(A...)`, the function

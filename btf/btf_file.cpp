@@ -178,7 +178,8 @@ BtfFile BtfFile::open(const OpenOptions& opts) {
   if (impl->btf == nullptr) fail_parse(impl->path, errno);
 
   impl->target = pick_target(opts.target, elf, impl->btf, impl->path);
-  if (elf.is_elf && opts.use_dwarf) impl->dwarf = DwarfIndex::open(impl->path);
+  if (elf.is_elf && opts.use_dwarf)
+    impl->dwarf = DwarfIndex::open(impl->path, DebugLookup::standard);
   impl->analyzer = std::make_unique<TypeAnalyzer>(impl->btf, impl->target);
   return BtfFile(std::move(impl));
 }
@@ -208,7 +209,7 @@ BtfFile BtfFile::from_bytes(std::span<const uint8_t> bytes, std::optional<Arch> 
     check_btf_sections(fdpath, impl->path);
     impl->btf = btf__parse(fdpath.c_str(), nullptr);
     if (impl->btf == nullptr) fail_parse(impl->path, errno);
-    impl->dwarf = DwarfIndex::open(fdpath);
+    impl->dwarf = DwarfIndex::open(fdpath, DebugLookup::self_only);
   }
   impl->target = pick_target(target, elf, impl->btf, impl->path);
   impl->analyzer = std::make_unique<TypeAnalyzer>(impl->btf, impl->target);

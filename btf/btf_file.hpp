@@ -24,7 +24,9 @@ struct OpenOptions {
   // The architecture the BTF describes. Default: the ELF's e_machine; for raw
   // BTF, s390x when big-endian, else the host (x86_64 on a big-endian host).
   std::optional<Arch> target;
-  bool use_dwarf = true;  // read DWARF from the same ELF when present
+  // Read DWARF when the ELF has it, or names a separate debug file
+  // (.gnu_debuglink, build-id, .gnu_debugaltlink: libdwfl's standard search).
+  bool use_dwarf = true;
 };
 
 // Acceptance modes (issue: "two acceptance modes").
@@ -37,7 +39,8 @@ class BtfFile {
  public:
   // Throws Error(io | malformed_btf) with the path in the message.
   static BtfFile open(const OpenOptions& opts);
-  // BTF from memory: raw BTF bytes or a whole ELF file (fuzzing, tests).
+  // BTF from memory: raw BTF bytes or a whole ELF file (fuzzing, tests). Reads
+  // nothing but these bytes: no separate debug file, whatever the ELF names.
   static BtfFile from_bytes(std::span<const uint8_t> bytes, std::optional<Arch> target = {});
 
   BtfFile(BtfFile&&) noexcept;

@@ -1,6 +1,7 @@
 #include "btf/dwarf_align.hpp"
 
 #include <dwarf.h>
+#include <elfutils/libdwelf.h>
 #include <elfutils/libdwfl.h>
 
 namespace xtramp::btf {
@@ -54,24 +55,45 @@ std::vector<Dwarf_Die> dw_members(Dwarf_Die* die) {
 
 namespace {
 
-const Dwfl_Callbacks kOfflineCallbacks = {
+const Dwfl_Callbacks kStandardCallbacks = {
     .find_elf = dwfl_build_id_find_elf,
     .find_debuginfo = dwfl_standard_find_debuginfo,
     .section_address = dwfl_offline_section_address,
     .debuginfo_path = nullptr,
 };
 
+// find_debuginfo for DebugLookup::self_only: there is no separate file.
+int no_separate_debuginfo(Dwfl_Module*, void**, const char*, Dwarf_Addr, const char*, const char*,
+                          GElf_Word, char**) {
+  return -1;
+}
+
+const Dwfl_Callbacks kSelfOnlyCallbacks = {
+    .find_elf = dwfl_build_id_find_elf,
+    .find_debuginfo = no_separate_debuginfo,
+    .section_address = dwfl_offline_section_address,
+    .debuginfo_path = nullptr,
+};
+
 }  // namespace
 
-std::unique_ptr<DwarfIndex> DwarfIndex::open(const std::string& path) {
+std::unique_ptr<DwarfIndex> DwarfIndex::open(const std::string& path, DebugLookup lookup) {
   std::unique_ptr<DwarfIndex> idx(new DwarfIndex());
-  idx->dwfl_ = dwfl_begin(&kOfflineCallbacks);
+  idx->dwfl_ =
+      dwfl_begin(lookup == DebugLookup::self_only ? &kSelfOnlyCallbacks : &kStandardCallbacks);
   if (idx->dwfl_ == nullptr) return nullptr;
   Dwfl_Module* mod = dwfl_report_offline(idx->dwfl_, "", path.c_str(), -1);
   if (mod == nullptr || dwfl_report_end(idx->dwfl_, nullptr, nullptr) != 0) return nullptr;
   Dwarf_Addr bias = 0;
   idx->dwarf_ = dwfl_module_getdwarf(mod, &bias);
   if (idx->dwarf_ == nullptr) return nullptr;
+  if (lookup == DebugLookup::self_only) {
+    // libdw would look for the alt file (by the path the section names, then
+    // by build-id) the first time a DIE refers into it.
+    const char* alt_name = nullptr;
+    const void* alt_build_id = nullptr;
+    if (dwelf_dwarf_gnu_debugaltlink(idx->dwarf_, &alt_name, &alt_build_id) != 0) return nullptr;
+  }
   return idx;
 }
 

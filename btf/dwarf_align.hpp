@@ -26,10 +26,23 @@ std::optional<Dwarf_Die> dw_strip(Dwarf_Die die, uint32_t* typedef_align);
 // DW_TAG_member children, in order.
 std::vector<Dwarf_Die> dw_members(Dwarf_Die* die);
 
+// Where DWARF may come from besides the ELF itself.
+enum class DebugLookup {
+  // Only the ELF's own sections. For bytes given in memory: what they say must
+  // not make the frontend open other files (a .gnu_debuglink name is resolved
+  // against the memfd's directory, /proc/self/fd, i.e. the process's other
+  // descriptors). DWARF that refers to a .gnu_debugaltlink file is not used.
+  self_only,
+  // libdwfl's standard search: .gnu_debuglink beside the file and under
+  // /usr/lib/debug, build-id files, .gnu_debugaltlink (how distributions ship
+  // debug info). For files the user names.
+  standard,
+};
+
 class DwarfIndex {
  public:
   // nullptr when the file has no usable DWARF (not an error: BTF alone works).
-  static std::unique_ptr<DwarfIndex> open(const std::string& path);
+  static std::unique_ptr<DwarfIndex> open(const std::string& path, DebugLookup lookup);
   ~DwarfIndex();
 
   // Type DIEs of the parameters and return of `func`; nullopt when the

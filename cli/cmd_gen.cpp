@@ -30,6 +30,9 @@ constexpr uint64_t kFuncAddr = 0x100000;
 uint64_t never_run(const uint64_t*, void*) {
   return 0;
 }
+uint64_t never_run_nothrow(const uint64_t*, void*) noexcept {
+  return 0;
+}
 
 class GenCommand final : public Command {
  public:
@@ -49,6 +52,10 @@ class GenCommand final : public Command {
                    "replace (called like the function; default) or entry-patch (called from "
                    "the function's patched entry)")
         ->option_text("MODE");
+    sub.add_flag("--nothrow", nothrow_,
+                 "The programs are noexcept: on an x86-64 host, for x86-64 code, the recursion "
+                 "guard, call and run count are generated inline (the code then holds this "
+                 "process's TLS offset); otherwise every program goes through the runner");
     sub.add_flag("--disasm", disasm_, "Print the disassembly (capstone)");
     sub.add_flag("--json", json_,
                  "JSON: {function, arch, policy, code_size, frame_size, steps, code (hex), "
@@ -83,7 +90,8 @@ class GenCommand final : public Command {
     ProgramSet progs;
     auto add = [&](std::vector<Program*>& list, int n, ProgKind k) {
       for (int i = 0; i < n; ++i) {
-        owned.push_back(std::make_unique<Program>(never_run, nullptr, k));
+        owned.push_back(nothrow_ ? std::make_unique<Program>(never_run_nothrow, nullptr, k)
+                                 : std::make_unique<Program>(never_run, nullptr, k));
         list.push_back(owned.back().get());
       }
     };
@@ -142,6 +150,7 @@ class GenCommand final : public Command {
   PolicySelection policy_;
   int fentry_ = 1, fexit_ = 0, fmod_ret_ = 0;
   bool disasm_ = false;
+  bool nothrow_ = false;
   bool json_ = false;
   std::string function_;
 };

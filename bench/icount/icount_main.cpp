@@ -2,24 +2,36 @@
 //
 //   xtramp-icount VARIANT N CALLS
 //
-// VARIANT: direct | wrapper | fentry | fexit | fmod_ret | fentry4; N: 1, 6 or
-// 12 long arguments. It builds the replace-mode trampoline (for the xtramp
-// variants), makes one warm-up call, then CALLS calls. ci/bench runs it under
-// `qemu-<arch> -singlestep -d exec,nochain` twice (CALLS = 0 and CALLS = K):
-// the difference of the logged instruction counts over K is the dynamic
+// VARIANT: direct | wrapper | fentry | fexit | fmod_ret | fentry4 | patched |
+// libffi (N: 1, 6 or 12 long arguments) | struct (N = 6: the RFC shape, four
+// 16-byte structs, a short and a 16-byte-aligned struct). The hooked functions
+// are xtramp-bench's (bench/bench_targets.c, with their own BTF). It builds the
+// hook (a replace-mode trampoline; `patched`: an entry-patch Attachment; a
+// libffi closure), makes one warm-up call, then CALLS calls. ci/bench runs it
+// under `qemu-<arch> -singlestep -d exec,nochain` twice (CALLS = 0 and CALLS =
+// K): the difference of the logged instruction counts over K is the dynamic
 // instruction count of one hooked call, on any architecture, deterministic.
-// The model is built by hand (no BTF to parse: less to log).
+//
+// Exit codes: 0 counted; 2 usage; 3 the variant does not exist on this
+// architecture or build (the reason on stderr: ci/bench shows it).
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "bench/bench_targets.h"
 #include "bench/hooked_work.hpp"
+#include "btf/btf_file.hpp"
 #include "common/error.hpp"
+#include "common/tramp/attachment.hpp"
 #include "common/tramp/trampoline.hpp"
+#if XTRAMP_ICOUNT_LIBFFI
+#include "bench/ffi_hook.hpp"
+#endif
 
 namespace {
 
@@ -27,26 +39,14 @@ using namespace xtramp;
 
 using bench::work_prog;
 
-extern "C" {
-XTRAMP_BENCH_OPAQUE long icount_sum1(long a) {
-  return a;
-}
-XTRAMP_BENCH_OPAQUE long icount_sum6(long a, long b, long c, long d, long e, long f) {
-  return a + b + c + d + e + f;
-}
-XTRAMP_BENCH_OPAQUE long icount_sum12(long a, long b, long c, long d, long e, long f, long g,
-                                      long h, long i, long j, long k, long l) {
-  return a + b + c + d + e + f + g + h + i + j + k + l;
-}
-}
-
 using F1 = long(long);
 using F6 = long(long, long, long, long, long, long);
 using F12 = long(long, long, long, long, long, long, long, long, long, long, long, long);
+using Frfc = int(bench_s16, bench_s16, bench_s16, bench_s16, short, bench_a16);
 
-const void* volatile g_orig1 = (const void*)&icount_sum1;
-const void* volatile g_orig6 = (const void*)&icount_sum6;
-const void* volatile g_orig12 = (const void*)&icount_sum12;
+const void* volatile g_orig1 = (const void*)&bench_sum1;
+const void* volatile g_orig6 = (const void*)&bench_sum6;
+const void* volatile g_orig12 = (const void*)&bench_sum12;
 
 // The compiler-built floor: BM_CWrapper's wrapper (hooked_work.hpp).
 const void* wrapper_fn(int n) {
@@ -66,75 +66,107 @@ long call(const void* f, int n, long v) {
   }
 }
 
-FuncModel model_of(int n) {
-  auto t = std::make_shared<TypeFacts>();
-  t->kind = ValueKind::integer;
-  t->c_type = "long";
-  t->btf_kind = "INT";
-  t->size = t->align = t->natural_align = t->largest_member_size = 8;
-  t->is_signed = true;
-  FuncModel m;
-  m.name = "icount_sum" + std::to_string(n);
-  m.target = host_arch();
-  m.ret = ValueModel{"", t};
-  for (int i = 0; i < n; ++i) m.args.push_back(ValueModel{"a" + std::to_string(i), t});
-  return m;
+long call_rfc(const void* f, long v) {
+  const bench_s16 s{static_cast<unsigned long>(v), 2};
+  const bench_a16 x{3};
+  return reinterpret_cast<Frfc*>(const_cast<void*>(f))(s, s, s, s, 4, x);
 }
+
+const btf::BtfFile& targets() {
+  static const btf::BtfFile f = [] {
+    btf::OpenOptions o;
+    o.path = XTRAMP_ICOUNT_TARGETS_OBJ;
+    return btf::BtfFile::open(o);
+  }();
+  return f;
+}
+
+struct Unavailable {
+  std::string why;
+};
 
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc != 4) {
-    std::fprintf(
-        stderr, "usage: xtramp-icount direct|wrapper|fentry|fexit|fmod_ret|fentry4 1|6|12 CALLS\n");
+    std::fprintf(stderr,
+                 "usage: xtramp-icount direct|wrapper|fentry|fexit|fmod_ret|fentry4|patched|libffi "
+                 "1|6|12 CALLS\n       xtramp-icount struct 6 CALLS\n");
     return 2;
   }
   const std::string variant = argv[1];
   const int n = std::atoi(argv[2]);
   const long calls = std::atol(argv[3]);
-  if (n != 1 && n != 6 && n != 12) {
-    std::fprintf(stderr, "xtramp-icount: N must be 1, 6 or 12\n");
+  if ((n != 1 && n != 6 && n != 12) || (variant == "struct" && n != 6)) {
+    std::fprintf(stderr, "xtramp-icount: N must be 1, 6 or 12 (struct: 6)\n");
     return 2;
   }
-  const void* orig = n == 1 ? g_orig1 : n == 6 ? g_orig6 : g_orig12;
+  const char* name = variant == "struct" ? "bench_rfc"
+                     : n == 1            ? "bench_sum1"
+                     : n == 6            ? "bench_sum6"
+                                         : "bench_sum12";
+  const void* orig = variant == "struct" ? (const void*)&bench_rfc
+                     : n == 1            ? g_orig1
+                     : n == 6            ? g_orig6
+                                         : g_orig12;
   const void* target = nullptr;
   std::vector<std::unique_ptr<Program>> progs;
   Trampoline t;
+  std::unique_ptr<Attachment> patch;
+#if XTRAMP_ICOUNT_LIBFFI
+  std::unique_ptr<bench::FfiHook> ffi;
+#endif
   try {
+    auto make = [&](ProgKind kind) {
+      progs.push_back(std::make_unique<Program>(work_prog, nullptr, kind));
+      return progs.back().get();
+    };
+    ProgramSet set;
     if (variant == "direct") {
       target = orig;
     } else if (variant == "wrapper") {
       target = wrapper_fn(n);
+    } else if (variant == "patched") {
+      patch =
+          std::make_unique<Attachment>(targets().model(name), const_cast<void*>(orig), kEntryPatch);
+      patch->attach(*make(ProgKind::fentry));
+      target = orig;  // the function itself: its entry calls the trampoline
+    } else if (variant == "libffi") {
+#if XTRAMP_ICOUNT_LIBFFI
+      ffi = std::make_unique<bench::FfiHook>(orig, static_cast<unsigned>(n));
+      if (ffi->code() == nullptr) throw Unavailable{"libffi: " + ffi->error()};
+      target = ffi->code();
+#else
+      throw Unavailable{"built without libffi for this architecture (no libffi-dev found)"};
+#endif
     } else {
-      ProgramSet set;
-      auto add = [&](std::vector<Program*>& l, int k, ProgKind kind) {
-        for (int i = 0; i < k; ++i) {
-          progs.push_back(std::make_unique<Program>(work_prog, nullptr, kind));
-          l.push_back(progs.back().get());
-        }
-      };
-      if (variant == "fentry")
-        add(set.fentry, 1, ProgKind::fentry);
+      if (variant == "fentry" || variant == "struct")
+        set.fentry = {make(ProgKind::fentry)};
       else if (variant == "fexit")
-        add(set.fexit, 1, ProgKind::fexit);
+        set.fexit = {make(ProgKind::fexit)};
       else if (variant == "fmod_ret")
-        add(set.fmod_ret, 1, ProgKind::fmod_ret);
+        set.fmod_ret = {make(ProgKind::fmod_ret)};
       else if (variant == "fentry4")
-        add(set.fentry, 4, ProgKind::fentry);
+        set.fentry = {make(ProgKind::fentry), make(ProgKind::fentry), make(ProgKind::fentry),
+                      make(ProgKind::fentry)};
       else {
         std::fprintf(stderr, "xtramp-icount: unknown variant %s\n", variant.c_str());
         return 2;
       }
-      t = Trampoline::create(model_of(n), orig, set);
+      t = Trampoline::create(targets().model(name), orig, set);
       target = t.entry();
     }
+  } catch (const Unavailable& u) {
+    std::fprintf(stderr, "xtramp-icount: %s\n", u.why.c_str());
+    return 3;
   } catch (const Error& e) {
     std::fprintf(stderr, "xtramp-icount: %s\n", e.what());
-    return 1;
+    return e.code() == Errc::unsupported ? 3 : 1;
   }
   const void* volatile fn = target;
-  long sum = call(fn, n, 1);  // warm-up: lazy binding, first touches
-  for (long i = 0; i < calls; ++i) sum += call(fn, n, i);
+  const bool rfc = variant == "struct";
+  long sum = rfc ? call_rfc(fn, 1) : call(fn, n, 1);  // warm-up: lazy binding, first touches
+  for (long i = 0; i < calls; ++i) sum += rfc ? call_rfc(fn, i) : call(fn, n, i);
   std::printf("%ld\n", sum);
   return 0;
 }

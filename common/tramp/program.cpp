@@ -8,6 +8,8 @@
 #include <pthread.h>
 #include <sys/mman.h>
 
+#include <climits>
+#include <cstddef>
 #include <mutex>
 #include <new>
 #include <string>
@@ -187,7 +189,12 @@ uint64_t RunCounter::load() const noexcept {
   return detail::ProgramRunner::total(*this);
 }
 
-Program::Program(Fn f, void* c, ProgKind k) : fn(f), cookie(c), kind(k) {
+Program::Program(NothrowFn f, void* c, ProgKind k) : Program(static_cast<Fn>(f), c, k, true) {}
+
+Program::Program(Fn f, void* c, ProgKind k) : Program(f, c, k, false) {}
+
+Program::Program(Fn f, void* c, ProgKind k, bool no_throw)
+    : fn(f), cookie(c), kind(k), nothrow(no_throw) {
   if (f == nullptr) throw Error(Errc::bad_request, "a program needs a function (fn is null)");
   GuardSlots& s = slots();
   std::lock_guard<std::mutex> lock(s.mu);
@@ -212,5 +219,27 @@ Program::~Program() {
 extern "C" uint64_t xtramp_run_program(Program* prog, const uint64_t* ctx) {
   return detail::ProgramRunner::run(prog, ctx);
 }
+
+namespace detail {
+
+InlineRun inline_run() noexcept {
+  InlineRun r;
+#if defined(__x86_64__)
+  // x86-64 TLS (variant II): fs:0 holds the thread pointer itself; an
+  // initial-exec variable sits at a fixed (negative) offset from it.
+  uintptr_t tp = 0;
+  asm("mov %%fs:0, %0" : "=r"(tp));
+  const intptr_t off = static_cast<intptr_t>(reinterpret_cast<uintptr_t>(&t_block) - tp);
+  if (off < INT32_MIN || off > INT32_MAX) return r;
+  r.available = true;
+  r.block_tp_offset = static_cast<int32_t>(off);
+  r.words_offset = static_cast<uint32_t>(offsetof(RunBlock, words));
+  r.running_bit = kRunning;
+  r.one_run = kOneRun;
+#endif
+  return r;
+}
+
+}  // namespace detail
 
 }  // namespace xtramp

@@ -56,10 +56,15 @@ struct Program {
   // The return value matters for fmod_ret only: non-zero skips the traced
   // function and becomes its return value.
   using Fn = uint64_t (*)(const uint64_t* ctx, void* cookie);
+  // A program that cannot throw (as a BPF program cannot). Trampolines may
+  // call it without the runner's catch-all: on x86-64 the recursion guard,
+  // the call and the run count are then generated inline (a call level less).
+  using NothrowFn = uint64_t (*)(const uint64_t* ctx, void* cookie) noexcept;
 
-  Fn fn = nullptr;
+  Fn fn = nullptr;         // replaced only by a function as strict (noexcept if `nothrow`)
   void* cookie = nullptr;  // per-attachment data, handed back on every run
   ProgKind kind = ProgKind::fentry;
+  const bool nothrow = false;  // made from a NothrowFn
 
   // Counters, updated by the runner; each reads as an exact total.
   RunCounter runs;                  // completed runs (the program returned or threw)
@@ -67,11 +72,16 @@ struct Program {
   std::atomic<uint64_t> errors{0};  // the program threw (its result counts as 0)
 
   Program(Fn f, void* c, ProgKind k);
+  // Chosen for a noexcept function (an exact match, no conversion).
+  Program(NothrowFn f, void* c, ProgKind k);
   ~Program();
   Program(const Program&) = delete;
   Program& operator=(const Program&) = delete;
 
   uint32_t guard_slot() const { return runs.slot_; }
+
+ private:
+  Program(Fn f, void* c, ProgKind k, bool no_throw);
 };
 
 // What a trampoline calls for each program: the recursion guard (a program
@@ -83,6 +93,24 @@ struct Program {
 // or throws, or it is the thread's first run (the thread's counters are
 // mapped then, with mmap: no lock, no malloc).
 extern "C" uint64_t xtramp_run_program(Program* prog, const uint64_t* ctx);
+
+namespace detail {
+// What generated code needs to take the runner's fast path itself, for a
+// nothrow program (test the thread's run word, mark it, call, count; on any
+// other case call xtramp_run_program, which claims a thread's first block and
+// counts misses): the thread's RunBlock pointer is at thread pointer +
+// `block_tp_offset` (the same for every thread: initial-exec TLS), and a
+// program's run word at that block + `words_offset` + 8 * guard_slot().
+// Set only on an x86-64 host (the generated code runs in this process).
+struct InlineRun {
+  bool available = false;
+  int32_t block_tp_offset = 0;
+  uint32_t words_offset = 0;
+  uint64_t running_bit = 0;  // set while the program runs on the thread
+  uint64_t one_run = 0;      // added per completed run
+};
+InlineRun inline_run() noexcept;
+}  // namespace detail
 
 // The bpf_get_func_* helpers, on a ctx a trampoline built.
 inline uint64_t func_arg_cnt(const uint64_t* ctx) {

@@ -14,6 +14,12 @@ using nlohmann::json;
 
 const char* const kArches[] = {"x86_64", "arm64", "s390x"};
 
+#if defined(__x86_64__)
+constexpr bool kX86Host = true;
+#else
+constexpr bool kX86Host = false;
+#endif
+
 // The instruction that leaves a trampoline, per arch and mode.
 bool is_exit(const std::string& arch, const json& insn) {
   const std::string m = insn["mnemonic"];
@@ -81,6 +87,47 @@ TEST(CliGen, TextListingAndBadInput) {
     const CliResult b = run_cli(bad);
     EXPECT_EQ(b.exit_code, 2) << ::testing::PrintToString(bad) << b.err;
     EXPECT_EQ(b.out, "");
+  }
+}
+
+// --nothrow: on an x86-64 host, x86-64 code runs each program's guard, call
+// and count inline (a load from fs:, then its out-of-line slow path after the
+// ret); anywhere else the code is the runner's, byte for byte.
+TEST(CliGen, NothrowProgramsInlineTheRunnerOnAnX86Host) {
+  for (const char* arch : kArches) {
+    SCOPED_TRACE(arch);
+    auto gen = [&](bool nothrow) {
+      std::vector<std::string> args = {
+          "gen",     "--btf", XTRAMP_CLI_PLACE_CORPUS, "--arch", arch, "--json", "--fentry", "2",
+          "--fexit", "1"};
+      if (nothrow) args.push_back("--nothrow");
+      args.push_back("place_plain");
+      const CliResult r = run_cli(args);
+      EXPECT_EQ(r.exit_code, 0) << r.err;
+      return json::accept(r.out) ? json::parse(r.out) : json::object();
+    };
+    const json plain = gen(false), inl = gen(true);
+    if (plain.empty() || inl.empty()) continue;
+    auto fs_loads = [](const json& j) {
+      int n = 0;
+      for (const json& insn : j["disasm"])
+        if (insn["operands"].get<std::string>().find("fs:") != std::string::npos) ++n;
+      return n;
+    };
+    // (The bytes hold the placeholder programs' heap addresses: compare the
+    // instruction sequences.)
+    auto mnemonics = [](const json& j) {
+      std::vector<std::string> m;
+      for (const json& insn : j["disasm"]) m.push_back(insn["mnemonic"]);
+      return m;
+    };
+    EXPECT_EQ(fs_loads(plain), 0);
+    if (std::string(arch) == "x86_64" && kX86Host) {
+      EXPECT_EQ(fs_loads(inl), 2 * 3) << "a load before and after each of the 3 programs";
+      EXPECT_GT(inl["code_size"].get<int>(), plain["code_size"].get<int>());
+    } else {
+      EXPECT_EQ(mnemonics(inl), mnemonics(plain)) << "no inline path here: the runner's code";
+    }
   }
 }
 

@@ -9,6 +9,8 @@
 
 #include <cstring>
 #include <optional>
+#include <thread>
+#include <tuple>
 #include <type_traits>
 #include <vector>
 
@@ -54,6 +56,18 @@ uint64_t fexit_prog(const uint64_t* ctx, void* cookie) {
 uint64_t fmod_prog(const uint64_t* ctx, void* cookie) {
   fentry_prog(ctx, cookie);
   return static_cast<Seen*>(cookie)->fmod_result;
+}
+
+// The same programs as noexcept: trampolines may run them without the
+// runner's catch-all (on x86-64 the guard, call and count are inline).
+uint64_t fentry_prog_nothrow(const uint64_t* ctx, void* cookie) noexcept {
+  return fentry_prog(ctx, cookie);
+}
+uint64_t fexit_prog_nothrow(const uint64_t* ctx, void* cookie) noexcept {
+  return fexit_prog(ctx, cookie);
+}
+uint64_t fmod_prog_nothrow(const uint64_t* ctx, void* cookie) noexcept {
+  return fmod_prog(ctx, cookie);
 }
 
 // The expected ctx bytes: each argument's memory image, zero-padded to its
@@ -106,6 +120,8 @@ class Image {
 // the body), entry patch with fentry only (it returns into the body).
 enum class Mode { replace, entry_patch, entry_patch_fentry_only };
 Mode g_mode = Mode::replace;
+// And with each kind of program: noexcept ones, and ones that may throw.
+bool g_nothrow = false;
 
 const char* mode_name(Mode m) {
   switch (m) {
@@ -119,21 +135,27 @@ const char* mode_name(Mode m) {
   return "?";
 }
 
-class Roundtrip : public ::testing::TestWithParam<Mode> {
+class Roundtrip : public ::testing::TestWithParam<std::tuple<Mode, bool>> {
  protected:
   void SetUp() override {
-    g_mode = GetParam();
+    g_mode = std::get<0>(GetParam());
+    g_nothrow = std::get<1>(GetParam());
     if (g_mode != Mode::replace && host_arch() != Arch::x86_64)
       GTEST_SKIP() << "entry patching runs on x86-64 only so far; this is "
                    << arch_name(host_arch()) << " (replace mode covers it here)";
   }
 };
 
+Program flavoured(Program::Fn f, Program::NothrowFn nothrow_f, void* cookie, ProgKind kind) {
+  if (g_nothrow) return Program(nothrow_f, cookie, kind);
+  return Program(f, cookie, kind);
+}
+
 struct Attached {
   Seen entry, exit, fmod;
-  Program fentry{fentry_prog, &entry, ProgKind::fentry};
-  Program fexit{fexit_prog, &exit, ProgKind::fexit};
-  Program fmod_ret{fmod_prog, &fmod, ProgKind::fmod_ret};
+  Program fentry = flavoured(fentry_prog, fentry_prog_nothrow, &entry, ProgKind::fentry);
+  Program fexit = flavoured(fexit_prog, fexit_prog_nothrow, &exit, ProgKind::fexit);
+  Program fmod_ret = flavoured(fmod_prog, fmod_prog_nothrow, &fmod, ProgKind::fmod_ret);
   Trampoline tramp;
   std::unique_ptr<Attachment> patch;
   const void* fn;
@@ -489,9 +511,13 @@ TEST_P(Roundtrip, VoidFunction) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Modes, Roundtrip,
-                         ::testing::Values(Mode::replace, Mode::entry_patch,
-                                           Mode::entry_patch_fentry_only),
-                         [](const auto& info) { return std::string(mode_name(info.param)); });
+                         ::testing::Combine(::testing::Values(Mode::replace, Mode::entry_patch,
+                                                              Mode::entry_patch_fentry_only),
+                                            ::testing::Bool()),
+                         [](const auto& info) {
+                           return std::string(mode_name(std::get<0>(info.param))) +
+                                  (std::get<1>(info.param) ? "_Nothrow" : "_MayThrow");
+                         });
 
 // A program re-entered on the same thread is skipped and counted.
 uint64_t reentering_prog(const uint64_t*, void* cookie) {
@@ -500,17 +526,57 @@ uint64_t reentering_prog(const uint64_t*, void* cookie) {
   return 0;
 }
 
+uint64_t reentering_prog_nothrow(const uint64_t* ctx, void* cookie) noexcept {
+  return reentering_prog(ctx, cookie);
+}
+
+void expect_one_run_one_miss(Program::Fn f, Program::NothrowFn nothrow_f) {
+  for (bool nothrow : {false, true}) {
+    SCOPED_TRACE(nothrow ? "noexcept program" : "program that may throw");
+    Trampoline t;
+    g_nothrow = nothrow;
+    Program p = flavoured(f, nothrow_f, &t, ProgKind::fentry);
+    ProgramSet progs;
+    progs.fentry = {&p};
+    t = Trampoline::create(targets_btf().model("target_void"), (void*)&target_void, progs);
+    const long calls = target_calls;
+    call_void(t.as<void(long)>());
+    EXPECT_EQ(p.runs.load(), 1u);
+    EXPECT_EQ(p.misses.load(), 1u);
+    EXPECT_EQ(target_calls, calls + 2) << "both calls reached the original";
+    call_void(t.as<void(long)>());
+    EXPECT_EQ(p.runs.load(), 2u) << "the guard was cleared after the run";
+    EXPECT_EQ(p.misses.load(), 2u) << "the second run re-entered too";
+  }
+}
+
 TEST(RoundtripReplace, RecursionGuardCountsMisses) {
-  Trampoline t;
-  Program p{reentering_prog, &t, ProgKind::fentry};
-  ProgramSet progs;
-  progs.fentry = {&p};
-  t = Trampoline::create(targets_btf().model("target_void"), (void*)&target_void, progs);
-  const long calls = target_calls;
-  call_void(t.as<void(long)>());
-  EXPECT_EQ(p.runs.load(), 1u);
-  EXPECT_EQ(p.misses.load(), 1u);
-  EXPECT_EQ(target_calls, calls + 2) << "both calls reached the original";
+  expect_one_run_one_miss(reentering_prog, reentering_prog_nothrow);
+}
+
+// A thread's first run has no run block yet: the trampoline's inline path
+// (noexcept programs on x86-64) hands it to the runner, which claims one;
+// later runs take the inline path. Every run is counted, per thread.
+TEST(RoundtripReplace, FirstRunsOnNewThreadsAreCounted) {
+  for (bool nothrow : {false, true}) {
+    SCOPED_TRACE(nothrow ? "noexcept program" : "program that may throw");
+    g_nothrow = nothrow;
+    Seen seen;
+    Program p = flavoured(fentry_prog, fentry_prog_nothrow, &seen, ProgKind::fentry);
+    ProgramSet progs;
+    progs.fentry = {&p};
+    const Trampoline t =
+        Trampoline::create(targets_btf().model("target_void"), (void*)&target_void, progs);
+    for (int round = 0; round < 3; ++round) {
+      std::thread th([&] {
+        for (int i = 0; i < 5; ++i) call_void(t.as<void(long)>());
+      });
+      th.join();
+    }
+    EXPECT_EQ(p.runs.load(), 15u);
+    EXPECT_EQ(seen.runs, 15);
+    EXPECT_EQ(p.misses.load(), 0u);
+  }
 }
 
 }  // namespace

@@ -26,6 +26,7 @@
 #endif
 #include <xbyak/xbyak.h>
 
+#include <deque>
 #include <map>
 #include <memory>
 
@@ -61,6 +62,17 @@ class Gen : public CodeGenerator {
   using CodeGenerator::CodeGenerator;
   void fld80_rsp(int32_t disp) { x87_m80_rsp(5, disp); }
   void fstp80_rsp(int32_t disp) { x87_m80_rsp(7, disp); }
+  // mov r64, qword ptr fs:[disp32] (a TLS variable at a fixed offset from the
+  // thread pointer): 64 REX.W 8B /r, ModRM mod=00 rm=100, SIB 0x25 (no base,
+  // no index: a sign-extended absolute disp32).
+  void mov_fs(const Reg64& r, int32_t disp) {
+    db(0x64);
+    db(0x48 | (r.getIdx() >= 8 ? 0x04 : 0x00));
+    db(0x8B);
+    db(0x04 | ((r.getIdx() & 7) << 3));
+    db(0x25);
+    dd(static_cast<uint32_t>(disp));
+  }
 
  private:
   void x87_m80_rsp(int ext, int32_t disp) {
@@ -94,6 +106,7 @@ class X86Emitter final : public Emitter {
   void begin(const TrampolinePlan& plan) override {
     gen_.reset();
     labels_.clear();
+    out_of_line_.clear();
     frame_ = plan.frame_size;
     gen_.push(rbp);
     gen_.mov(rbp, rsp);
@@ -137,10 +150,7 @@ class X86Emitter final : public Emitter {
         copy(r10, 0, rsp, s.off, s.size);
         break;
       case Step::Op::call_program:
-        gen_.mov(rdi, reinterpret_cast<uint64_t>(s.prog));
-        gen_.lea(rsi, qword[rsp + plan.ctx_off]);
-        gen_.mov(r11, reinterpret_cast<uint64_t>(&xtramp_run_program));
-        gen_.call(r11);
+        call_program(plan, *s.prog);
         if (s.off >= 0) gen_.mov(qword[rsp + s.off], rax);
         break;
       case Step::Op::branch_if_result_nonzero:
@@ -181,6 +191,7 @@ class X86Emitter final : public Emitter {
     // ret goes to the caller (replace) or into the body (fentry only).
     if (plan.mode == AttachMode::entry_patch && plan.calls_original) gen_.add(rsp, 8);
     gen_.ret();
+    emit_out_of_line(plan);
     gen_.ready();  // resolves labels (a user buffer: no mprotect)
     const uint8_t* p = gen_.getCode();
     return std::vector<uint8_t>(p, p + gen_.getSize());
@@ -190,6 +201,74 @@ class X86Emitter final : public Emitter {
   int32_t entry(int32_t entry_off) const { return static_cast<int32_t>(frame_) + entry_off; }
 
   Label& label(uint32_t id) { return labels_[id]; }
+
+  // The program's result in rax. A nothrow program on an x86-64 host gets the
+  // runner's fast path inline (common/tramp/program.cpp ProgramRunner::run),
+  // its other cases out of line, after the trampoline's ret:
+  //
+  //     mov  rax, fs:[block_tp_offset]   ; this thread's RunBlock
+  //     test rax, rax ; jz slow          ; none yet: the runner claims one
+  //     mov  rcx, [rax + word]           ; the program's run word
+  //     test cl, 1 ; jnz slow            ; running on this thread: a miss
+  //     or   rcx, 1 ; mov [rax + word], rcx
+  //     call prog->fn(ctx, prog->cookie)
+  //     mov  rcx, fs:[block_tp_offset]
+  //     add  qword [rcx + word], 1       ; (v|1) + 1 = v + one run, unmarked
+  //   done:
+  //     ...
+  //     ret
+  //   slow:
+  //     call xtramp_run_program(prog, ctx) ; jmp done
+  //
+  // A program that may throw always goes through the runner, whose catch-all
+  // keeps an exception from unwinding through generated code.
+  void call_program(const TrampolinePlan& plan, const Program& prog) {
+    const detail::InlineRun run = detail::inline_run();
+    if (!prog.nothrow || !run.available) {
+      call_runner(plan, prog);
+      return;
+    }
+    OutOfLine& o = out_of_line_.emplace_back();
+    o.prog = &prog;
+    const uint32_t word = run.words_offset + 8 * prog.guard_slot();
+    gen_.mov_fs(rax, run.block_tp_offset);
+    gen_.test(rax, rax);
+    gen_.jz(o.slow, CodeGenerator::T_NEAR);
+    gen_.mov(rcx, qword[rax + word]);
+    gen_.test(cl, static_cast<uint8_t>(run.running_bit));
+    gen_.jnz(o.slow, CodeGenerator::T_NEAR);
+    gen_.or_(rcx, static_cast<uint32_t>(run.running_bit));
+    gen_.mov(qword[rax + word], rcx);
+    gen_.lea(rdi, qword[rsp + plan.ctx_off]);
+    gen_.mov(r11, reinterpret_cast<uint64_t>(&prog));
+    gen_.mov(rsi, qword[r11 + field_offset(prog, &prog.cookie)]);
+    gen_.call(qword[r11 + field_offset(prog, &prog.fn)]);
+    gen_.mov_fs(rcx, run.block_tp_offset);
+    gen_.add(qword[rcx + word], static_cast<uint32_t>(run.one_run - run.running_bit));
+    gen_.L(o.done);
+  }
+
+  void call_runner(const TrampolinePlan& plan, const Program& prog) {
+    gen_.mov(rdi, reinterpret_cast<uint64_t>(&prog));
+    gen_.lea(rsi, qword[rsp + plan.ctx_off]);
+    gen_.mov(r11, reinterpret_cast<uint64_t>(&xtramp_run_program));
+    gen_.call(r11);
+  }
+
+  // The slow paths of inline program runs, after the ret (the same frame).
+  void emit_out_of_line(const TrampolinePlan& plan) {
+    for (OutOfLine& o : out_of_line_) {
+      gen_.L(o.slow);
+      call_runner(plan, *o.prog);
+      gen_.jmp(o.done, CodeGenerator::T_NEAR);
+    }
+  }
+
+  template <typename T>
+  static int32_t field_offset(const Program& prog, const T* field) {
+    return static_cast<int32_t>(reinterpret_cast<const char*>(field) -
+                                reinterpret_cast<const char*>(&prog));
+  }
 
   void store_full(const SavedReg& r, int32_t off) {
     if (r.kind == LocKind::gpr)
@@ -317,6 +396,11 @@ class X86Emitter final : public Emitter {
   std::vector<uint8_t> buf_;
   Gen gen_;
   std::map<uint32_t, Label> labels_;
+  struct OutOfLine {
+    Label slow, done;
+    const Program* prog = nullptr;
+  };
+  std::deque<OutOfLine> out_of_line_;
   uint32_t frame_ = 0;
 };
 
