@@ -103,10 +103,15 @@ TEST(CliGen, NothrowProgramsInlineTheRunnerOnAnX86Host) {
       if (nothrow) args.push_back("--nothrow");
       args.push_back("place_plain");
       const CliResult r = run_cli(args);
+      // e.g. arm64 code on s390x: Debian has no asmjit there (the arch's
+      // emitter is missing from this build, with or without --nothrow)
+      if (r.exit_code == 1 && r.err.find("not available in this build") != std::string::npos)
+        return json::object();
       EXPECT_EQ(r.exit_code, 0) << r.err;
       return json::accept(r.out) ? json::parse(r.out) : json::object();
     };
     const json plain = gen(false), inl = gen(true);
+    EXPECT_EQ(plain.empty(), inl.empty());
     if (plain.empty() || inl.empty()) continue;
     auto fs_loads = [](const json& j) {
       int n = 0;
