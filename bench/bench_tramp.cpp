@@ -13,6 +13,7 @@
 
 #include "bench/bench_env.hpp"
 #include "bench/bench_targets.h"
+#include "bench/bench_targets_btf.hpp"
 #include "bench/ffi_hook.hpp"
 #include "bench/hooked_work.hpp"
 #include "btf/btf_file.hpp"
@@ -22,15 +23,6 @@
 
 namespace xtramp::bench {
 namespace {
-
-const btf::BtfFile& targets() {
-  static const btf::BtfFile f = [] {
-    btf::OpenOptions o;
-    o.path = XTRAMP_BENCH_TARGETS_OBJ;
-    return btf::BtfFile::open(o);
-  }();
-  return f;
-}
 
 using F1 = long(long);
 using F6 = long(long, long, long, long, long, long);
@@ -105,7 +97,7 @@ void run_trampoline(benchmark::State& state, int fentry, int fexit, int fmod_ret
   add(set.fexit, fexit, ProgKind::fexit);
   add(set.fmod_ret, fmod_ret, ProgKind::fmod_ret);
   try {
-    const Trampoline t = Trampoline::create(targets().model(target_name(N)), target_fn(N), set);
+    const Trampoline t = Trampoline::create(targets_btf().model(target_name(N)), target_fn(N), set);
     run_calls<N>(state, t.entry());
   } catch (const Error& e) {
     state.SkipWithError(e.what());
@@ -133,7 +125,7 @@ template <int N>
 void BM_FentryPatched(benchmark::State& state) {
   try {
     Program p{work_prog, nullptr, ProgKind::fentry};
-    Attachment a(targets().model(target_name(N)), target_fn(N), kEntryPatch);
+    Attachment a(targets_btf().model(target_name(N)), target_fn(N), kEntryPatch);
     a.attach(p);
     run_calls<N>(state, target_fn(N));  // the function itself: its entry calls the trampoline
   } catch (const Error& e) {
@@ -146,7 +138,8 @@ void BM_FentryStruct(benchmark::State& state) {
     Program p{work_prog, nullptr, ProgKind::fentry};
     ProgramSet set;
     set.fentry = {&p};
-    const Trampoline t = Trampoline::create(targets().model("bench_rfc"), (void*)&bench_rfc, set);
+    const Trampoline t =
+        Trampoline::create(targets_btf().model("bench_rfc"), (void*)&bench_rfc, set);
     using F = int(bench_s16, bench_s16, bench_s16, bench_s16, short, bench_a16);
     F* volatile f = t.as<F>();
     const bench_s16 s{1, 2};

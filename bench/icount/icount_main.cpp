@@ -24,8 +24,8 @@
 #include <vector>
 
 #include "bench/bench_targets.h"
+#include "bench/bench_targets_btf.hpp"
 #include "bench/hooked_work.hpp"
-#include "btf/btf_file.hpp"
 #include "common/error.hpp"
 #include "common/tramp/attachment.hpp"
 #include "common/tramp/trampoline.hpp"
@@ -37,6 +37,7 @@ namespace {
 
 using namespace xtramp;
 
+using bench::targets_btf;
 using bench::work_prog;
 
 using F1 = long(long);
@@ -70,15 +71,6 @@ long call_rfc(const void* f, long v) {
   const bench_s16 s{static_cast<unsigned long>(v), 2};
   const bench_a16 x{3};
   return reinterpret_cast<Frfc*>(const_cast<void*>(f))(s, s, s, s, 4, x);
-}
-
-const btf::BtfFile& targets() {
-  static const btf::BtfFile f = [] {
-    btf::OpenOptions o;
-    o.path = XTRAMP_ICOUNT_TARGETS_OBJ;
-    return btf::BtfFile::open(o);
-  }();
-  return f;
 }
 
 struct Unavailable {
@@ -127,8 +119,8 @@ int main(int argc, char** argv) {
     } else if (variant == "wrapper") {
       target = wrapper_fn(n);
     } else if (variant == "patched") {
-      patch =
-          std::make_unique<Attachment>(targets().model(name), const_cast<void*>(orig), kEntryPatch);
+      patch = std::make_unique<Attachment>(targets_btf().model(name), const_cast<void*>(orig),
+                                           kEntryPatch);
       patch->attach(*make(ProgKind::fentry));
       target = orig;  // the function itself: its entry calls the trampoline
     } else if (variant == "libffi") {
@@ -153,7 +145,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "xtramp-icount: unknown variant %s\n", variant.c_str());
         return 2;
       }
-      t = Trampoline::create(targets().model(name), orig, set);
+      t = Trampoline::create(targets_btf().model(name), orig, set);
       target = t.entry();
     }
   } catch (const Unavailable& u) {

@@ -223,7 +223,7 @@ class X86Emitter final : public Emitter {
   // A program that may throw always goes through the runner, whose catch-all
   // keeps an exception from unwinding through generated code.
   void call_program(const TrampolinePlan& plan, const Program& prog) {
-    const detail::InlineRun run = detail::inline_run();
+    const detail::InlineRun& run = inline_run_;
     if (!prog.nothrow || !run.available) {
       call_runner(plan, prog);
       return;
@@ -401,6 +401,7 @@ class X86Emitter final : public Emitter {
     const Program* prog = nullptr;
   };
   std::deque<OutOfLine> out_of_line_;
+  const detail::InlineRun inline_run_ = detail::inline_run();  // a process constant
   uint32_t frame_ = 0;
 };
 
