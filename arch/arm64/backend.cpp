@@ -2,6 +2,7 @@
 #include "common/backend.hpp"
 #include "arch/arm64/abi.hpp"
 #include "arch/arm64/emit/emitter.hpp"
+#include "arch/arm64/patch.hpp"
 #include "arch/arm64/regs.hpp"
 #include "common/error.hpp"
 
@@ -32,6 +33,19 @@ class Arm64Backend final : public Backend {
   size_t patch_site_size() const override { return 8; }
 
   std::unique_ptr<Emitter> emitter() const override { return arm64::make_emitter(); }
+
+  EntryPatch check_patchable(const void* fn, const std::string& name) const override {
+    if (host_arch() != Arch::arm64) return Backend::check_patchable(fn, name);
+    arm64::check_patchable(fn, name.c_str());
+    // The B sits at fn, the block is placed relative to the body (fn + 8):
+    // keep a margin so every byte stays within the B's reach.
+    return EntryPatch{arm64::kPatchSize, arm64::kBranchReach - 16};
+  }
+
+  void set_entry_call(void* fn, const void* tramp) const override {
+    if (host_arch() != Arch::arm64) return Backend::set_entry_call(fn, tramp);
+    arm64::set_entry_call(fn, tramp);
+  }
 };
 
 }  // namespace

@@ -49,6 +49,7 @@ void set_entry_call(void*, const void*) {
 #include <mutex>
 #include <string>
 
+#include "common/tramp/poke_probe.hpp"
 #include "common/tramp/reclaim.hpp"
 #include "common/tramp/text_poke.hpp"
 
@@ -153,8 +154,8 @@ void poke(uintptr_t at, std::initializer_list<uint8_t> bytes) {
 
 void check_patchable(const void* fn, const char* name) {
   const auto* p = static_cast<const uint8_t*>(fn);
-  if (is_sled(p)) return;
-  if (p[0] == kCall && find_site(reinterpret_cast<uintptr_t>(fn)) != nullptr) return;
+  if (is_sled(p) || (p[0] == kCall && find_site(reinterpret_cast<uintptr_t>(fn)) != nullptr))
+    return require_poked_code_runs();
   throw Error(Errc::bad_request, std::string("entry patch: ") + name +
                                      " does not start with five nops (found " + bytes_text(p) +
                                      "); build it with -fpatchable-function-entry=5");

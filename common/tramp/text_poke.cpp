@@ -41,22 +41,51 @@ void poke_text(void* addr, std::span<const uint8_t> bytes) {
                 "cannot patch code at " + hex(addr) + ": /proc/self/mem: " + std::strerror(errno));
   const ssize_t n = ::pwrite(fd, bytes.data(), bytes.size(),
                              static_cast<off_t>(reinterpret_cast<uintptr_t>(addr)));
-  if (n != static_cast<ssize_t>(bytes.size()))
-    throw Error(Errc::io, "cannot patch code at " + hex(addr) + ": pwrite /proc/self/mem: " +
-                              (n < 0 ? std::strerror(errno) : "short write"));
+  if (n != static_cast<ssize_t>(bytes.size())) {
+    const int err = errno;
+    std::string why = n < 0 ? std::strerror(err) : "short write";
+    // Linux 6.12+ built with CONFIG_PROC_MEM_FORCE_PTRACE / _NO_FORCE (or
+    // booted with proc_mem.force_override=ptrace|never) refuses to write
+    // read-only pages through /proc/<pid>/mem unless a tracer does it
+    // (fs/proc/base.c, proc_mem_foll_force): the write fails with EIO.
+    if (n < 0 && err == EIO)
+      why +=
+          " (this kernel may refuse /proc/self/mem writes to read-only code: Linux 6.12+ "
+          "with proc_mem.force_override other than 'always'; boot with "
+          "proc_mem.force_override=always)";
+    throw Error(Errc::io, "cannot patch code at " + hex(addr) + ": pwrite /proc/self/mem: " + why);
+  }
   __builtin___clear_cache(static_cast<char*>(addr), static_cast<char*>(addr) + bytes.size());
 }
+
+// Which membarrier command serialises every thread's instruction stream:
+//  * x86-64, arm64: MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE, offered by the
+//    architectures that select ARCH_HAS_MEMBARRIER_SYNC_CORE (Linux
+//    init/Kconfig; Documentation/features/sched/membarrier-sync-core);
+//  * s390x does not select it, and does not need to: every interruption is a
+//    serialising event (z/Architecture Principles of Operation, SA22-7832,
+//    chapter 5 "Program Execution", section "Serialization": "the CPU
+//    serialization operation is performed ... when an interruption occurs"),
+//    and MEMBARRIER_CMD_PRIVATE_EXPEDITED interrupts (IPIs) every CPU that
+//    runs a thread of this process, while a thread that is not running
+//    passes through the kernel (an interruption) before it runs again.
+#if defined(__s390x__)
+constexpr int kRegisterCmd = MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED;
+constexpr int kSyncCmd = MEMBARRIER_CMD_PRIVATE_EXPEDITED;
+constexpr const char* kSyncName = "MEMBARRIER_CMD_PRIVATE_EXPEDITED";
+#else
+constexpr int kRegisterCmd = MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE;
+constexpr int kSyncCmd = MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE;
+constexpr const char* kSyncName = "MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE";
+#endif
 
 void sync_cores() {
   static std::once_flag once;
   static int registered = -1;
-  std::call_once(once, [] {
-    registered = membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE) == 0 ? 1 : 0;
-  });
-  if (registered != 1 || membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE) != 0)
-    throw Error(Errc::unsupported,
-                "patching live code needs membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE), "
-                "which this kernel does not offer");
+  std::call_once(once, [] { registered = membarrier(kRegisterCmd) == 0 ? 1 : 0; });
+  if (registered != 1 || membarrier(kSyncCmd) != 0)
+    throw Error(Errc::unsupported, std::string("patching live code needs membarrier(") + kSyncName +
+                                       "), which this kernel does not offer");
 }
 
 }  // namespace xtramp

@@ -1,6 +1,6 @@
 // Writing into the process's own code without ever mapping it writable:
 // writes go through /proc/self/mem (the kernel writes the page for us, as
-// ptrace does; the page stays r-x), and membarrier(SYNC_CORE) makes every
+// ptrace does; the page stays r-x), and membarrier makes every
 // thread serialise its instruction stream afterwards (the user-space
 // counterpart of the kernel's text_poke_sync).
 #pragma once
@@ -15,9 +15,10 @@ namespace xtramp {
 void poke_text(void* addr, std::span<const uint8_t> bytes);
 
 // Every thread of the process executes a core-serialising instruction before
-// it next runs user code. Throws Error(unsupported) where membarrier's
-// SYNC_CORE command is not available (Linux < 4.16, or an architecture
-// without it).
+// it next runs user code (x86-64, arm64: membarrier SYNC_CORE; s390x, which
+// has no SYNC_CORE: membarrier PRIVATE_EXPEDITED, whose interrupt serialises
+// the CPU there — text_poke.cpp says why). Throws Error(unsupported) where the
+// command is not available (Linux < 4.16).
 void sync_cores();
 
 }  // namespace xtramp

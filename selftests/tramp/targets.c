@@ -4,13 +4,18 @@
 #include "targets.h"
 
 /* Every target also has a patchable entry, so that the same round trips run
- * in replace mode and in entry-patch mode (x86-64: 5 nops). */
+ * in replace mode and in entry-patch mode: x86-64 five one-byte nops, arm64
+ * two NOPs, s390x one 6-byte `brcl 0,0` (hotpatch(0,3): three halfwords; its
+ * patchable_function_entry(3,0) form, three 2-byte nopr, cannot be patched
+ * atomically and is refused, see arch/s390x/patch.hpp). */
 #if defined(__x86_64__)
 #define PATCHABLE __attribute__((patchable_function_entry(5, 0)))
 #elif defined(__aarch64__)
 #define PATCHABLE __attribute__((patchable_function_entry(2, 0)))
+#elif defined(__s390x__)
+#define PATCHABLE __attribute__((hotpatch(0, 3)))
 #else
-#define PATCHABLE __attribute__((patchable_function_entry(3, 0)))
+#define PATCHABLE
 #endif
 #define TARGET __attribute__((noipa)) PATCHABLE
 /* Callers are plain functions (no patchable entry). */
@@ -239,3 +244,10 @@ TARGET long patched_counted(long a) {
   __atomic_fetch_add(&target_atomic_calls, 1, __ATOMIC_RELAXED);
   return a + 1;
 }
+
+#if defined(__s390x__)
+/* The form s390x refuses: three 2-byte nopr. */
+__attribute__((noipa, patchable_function_entry(3, 0))) long three_nopr_counted(long a) {
+  return a + 1;
+}
+#endif

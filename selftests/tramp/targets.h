@@ -159,6 +159,9 @@ int patched_struct_arg_11(struct rfc_i128 a, struct rfc_i128 b, struct rfc_i128 
 struct big40 patched_ret_big(long a);
 double patched_floats(float a, double b, int c, double d);
 long patched_counted(long a);
+#if defined(__s390x__)
+long three_nopr_counted(long a); /* patchable_function_entry(3, 0): refused */
+#endif
 #ifdef __cplusplus
 }
 #endif

@@ -2,8 +2,9 @@
 // (common/tramp/plan.cpp) decides what goes where.
 //
 // Frame (replace mode: called exactly like the traced function; entry patch:
-// reached by "mov x9, x30; bl" at the function's entry, x30 = the body, x9 =
-// the caller's LR):
+// reached by "b trampoline" at the function's entry (arch/arm64/patch.hpp), x30
+// = the caller's LR; the trampoline first does what the kernel's patch site
+// "mov x9, x30; bl" does: x9 = the caller's LR, x30 = the body, fn + 8):
 //
 //   sp+frame_size ...     the caller's stack arguments (AAPCS64: NSAA = SP at entry)
 //   [entry patch: sp+frame_size-16   x9 (the caller's LR), padding]
@@ -67,6 +68,12 @@ class A64Emitter final : public Emitter {
     labels_.clear();
     frame_ = plan.frame_size;
     area_ = plan.mode == AttachMode::replace ? 16 : 32;
+    if (plan.mode == AttachMode::entry_patch) {
+      // The site is "b trampoline", not the kernel's "mov x9, x30; bl": a
+      // live NOP may only become a B/BL (ARM ARM B2.2.5), so the MOV runs here.
+      a_->mov(a64::x9, a64::x30);
+      load_imm(a64::x30, plan.orig_addr);  // the body: fn + 8
+    }
     a_->stp(a64::x29, a64::x30, a64::ptr_pre(a64::sp, -static_cast<int32_t>(area_)));
     if (area_ == 32) a_->str(a64::x9, a64::ptr(a64::sp, 16));
     a_->mov(a64::x29, a64::sp);
