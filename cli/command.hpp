@@ -34,5 +34,6 @@ std::unique_ptr<Command> make_arches_command();
 std::unique_ptr<Command> make_gen_command();
 std::unique_ptr<Command> make_conform_command();
 std::unique_ptr<Command> make_matrix_command();
+std::unique_ptr<Command> make_vm_command();
 
 }  // namespace xtramp::cli

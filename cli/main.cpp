@@ -42,6 +42,10 @@ constexpr CommandInfo kCommands[] = {
      "The built-in corpus (kernel selftests, RFC cases, generated signatures) through conform "
      "on x86_64, arm64 and s390x under psabi and linux; writes docs/matrix.md",
      xtramp::cli::make_matrix_command},
+    {"vm",
+     "Boot the Debian kernel of each arch under qemu-system and run tests inside (one boot per "
+     "arch)",
+     xtramp::cli::make_vm_command},
 };
 
 bool is_command(std::string_view name) {

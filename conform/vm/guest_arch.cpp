@@ -1,0 +1,43 @@
+#include "conform/vm/guest_arch.hpp"
+
+#include <elf.h>
+
+#include <string>
+
+namespace xtramp::vm {
+
+namespace {
+
+// TCG only (KVM is not used: the guests are foreign, and the x86-64 guest is
+// tested the same way as the others). arm64: `max` with the IMPDEF pointer
+// authentication algorithm (QEMU's fast one; the kernel does not care which).
+constexpr GuestArch kGuests[] = {
+    {Arch::x86_64, "amd64", "qemu-system-x86_64", "-M pc -cpu max", "ttyS0", "x86_64-linux-gnu",
+     EM_X86_64},
+    {Arch::arm64, "arm64", "qemu-system-aarch64", "-M virt -cpu max,pauth-impdef=on", "ttyAMA0",
+     "aarch64-linux-gnu", EM_AARCH64},
+    {Arch::s390x, "s390x", "qemu-system-s390x", "-M s390-ccw-virtio", "ttysclp0", "s390x-linux-gnu",
+     EM_S390},
+};
+
+}  // namespace
+
+const GuestArch& guest_arch(Arch a) {
+  for (const GuestArch& g : kGuests)
+    if (g.arch == a) return g;
+  return kGuests[0];
+}
+
+std::vector<std::string> library_dirs(Arch a) {
+  const std::string t = guest_arch(a).triple;
+  std::vector<std::string> dirs = {"/lib/" + t, "/usr/lib/" + t, "/usr/" + t + "/lib",
+                                   "/usr/" + t + "/lib64"};
+  if (a == host_arch()) {
+    dirs.push_back("/lib64");
+    dirs.push_back("/lib");
+    dirs.push_back("/usr/lib");
+  }
+  return dirs;
+}
+
+}  // namespace xtramp::vm
