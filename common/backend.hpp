@@ -37,14 +37,14 @@ class Backend {
   virtual std::unique_ptr<Emitter> emitter() const = 0;
 
   // Bytes of the patch site at a patchable function's entry (x86-64: the
-  // 5-byte call; arm64: mov x9, x30 + bl; s390x: brasl %r0): the body starts
-  // there.
+  // 5-byte call; arm64: two NOPs, the first becoming `b trampoline`; s390x:
+  // brcl 0,0 becoming brcl 15 to a per-site stub): the body starts there.
   virtual size_t patch_site_size() const = 0;
 
   // Entry patching of this process's functions (host architecture only).
   struct EntryPatch {
     size_t size = 0;   // bytes of the patch site at the function's entry
-    size_t reach = 0;  // how far the site's call reaches (for ExecNear)
+    size_t reach = 0;  // how far the site's call reaches (for ExecNear); 0: anywhere
   };
   // Throws Error(unsupported) where this backend cannot patch (not the host,
   // or not implemented), Error(bad_request) naming `name` when `fn` has no

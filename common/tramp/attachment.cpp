@@ -130,9 +130,11 @@ void Attachment::publish(ProgramSet next) {
     const uint64_t orig = patch ? addr + patch_.size : addr;  // entry patch: the body
     const GeneratedCode g = generate(backend(model_.target), model_, policy_, next, addr, orig,
                                      mode_, reinterpret_cast<uint64_t>(&counter->count));
-    // The site's call must reach the trampoline from the end of the site.
-    code = patch ? memory_.install(g.code, ExecNear{orig, patch_.reach - g.code.size()})
-                 : install_trampoline(memory_, g.code);
+    // The site's call must reach the trampoline from the end of the site
+    // (reach 0: the site reaches any address, s390x's stub).
+    code = patch && patch_.reach != 0
+               ? memory_.install(g.code, ExecNear{orig, patch_.reach - g.code.size()})
+               : install_trampoline(memory_, g.code);
     entry = code.exec();
   }
   if (mode_ == AttachMode::entry_patch) {
