@@ -57,3 +57,20 @@ xtramp_build_cross_runners() {
     cmake --build "$XTRAMP_BUILD/$dir" -j"$XTRAMP_JOBS" --target xtramp_conform_runner || return 1
   done
 }
+
+# The build directory of an arch's binaries: the native build for the host,
+# build/aarch64 or build/s390x for the others.
+xtramp_arch_build_dir() {
+  local d
+  case $1 in arm64) d=aarch64 ;; *) d=$1 ;; esac
+  if [[ $d == "$(uname -m)" ]]; then echo "$XTRAMP_NATIVE_DIR"; else echo "$XTRAMP_BUILD/$d"; fi
+}
+
+# The guests the `vm` stage boots: every arch this host builds for.
+xtramp_vm_arches() {
+  case $(uname -m) in
+    x86_64) echo x86_64 arm64 s390x ;;
+    aarch64) echo arm64 s390x ;;
+    *) echo s390x ;;
+  esac
+}

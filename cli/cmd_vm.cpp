@@ -80,6 +80,8 @@ class VmCommand final : public Command {
     sub.add_option("--bin", bins_, "a binary to put in the guest (with its libraries)");
     sub.add_option("--file", files_, "a data file to put in the guest, at the same path");
     sub.add_option("--env", env_, "NAME=VALUE exported in the guest");
+    sub.add_option("--append", append_,
+                   "more kernel command line (e.g. proc_mem.force_override=always)");
     sub.add_option("--gtest", gtests_, "NAME=COMMAND: a googletest binary's command line");
     sub.add_option("--test", tests_, "NAME=COMMAND: a command; 0 passes, 77 skips");
     sub.add_option("command", command_, "after --: one more --test, named 'command'");
@@ -139,6 +141,7 @@ class VmCommand final : public Command {
       for (const std::string& b : bins_) spec.binaries.push_back(subst(b, a));
       for (const std::string& f : files_) spec.files.push_back(subst(f, a));
       spec.env = env_;
+      spec.append = append_;
       for (const vm::GuestTest& t : base)
         spec.tests.push_back({t.name, subst(t.command, a), t.gtest});
       spec.cpus = cpus_;
@@ -237,7 +240,7 @@ class VmCommand final : public Command {
   }
 
   std::vector<std::string> arches_, bins_, files_, env_, gtests_, tests_, command_;
-  std::string kernel_ = "newest", workdir_;
+  std::string kernel_ = "newest", workdir_, append_;
   unsigned timeout_ = 600, cpus_ = 2, mem_ = 2048;
   bool list_ = false, quiet_ = false, json_ = false;
 };

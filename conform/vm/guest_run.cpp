@@ -65,7 +65,8 @@ std::string init_script(const GuestSpec& spec) {
        "mount -t bpf bpf /sys/fs/bpf 2>/dev/null\n"
        "mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null\n"
        "mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null\n"
-       "export PATH=/bin:/sbin:/usr/bin:/usr/sbin LD_LIBRARY_PATH=/xtramp/lib HOME=/tmp\n";
+       "export PATH=/bin:/sbin:/usr/bin:/usr/sbin LD_LIBRARY_PATH=/xtramp/lib HOME=/tmp "
+       "GTEST_COLOR=no\n";
   for (const std::string& e : spec.env) {
     const size_t eq = e.find('=');
     o << "export " << e.substr(0, eq) << "=" << sh_quote(e.substr(eq + 1)) << "\n";
@@ -153,6 +154,9 @@ class Console {
 
   void line(std::string l) {
     while (!l.empty() && (l.back() == '\r' || l.back() == '\n')) l.pop_back();
+    // Terminal escapes (colours, the x86 firmware's screen clearing) are not text.
+    static const std::regex escape("\x1b(\\[[0-9;?]*[A-Za-z]|[()][A-Z0-9]|[=>c])");
+    if (l.find('\x1b') != std::string::npos) l = std::regex_replace(l, escape, "");
     if (spec_.on_line) spec_.on_line(l);
     const size_t m = l.find(kMark);
     if (m != std::string::npos) return marker(l.substr(m + std::strlen(kMark)));
@@ -250,7 +254,8 @@ std::vector<std::string> qemu_command(const GuestSpec& spec, const std::string& 
         std::to_string(spec.mem_mb), std::string("-nographic"), std::string("-no-reboot"),
         std::string("-kernel"), spec.kernel.image, std::string("-initrd"), initrd,
         std::string("-append"),
-        std::string("console=") + g.console + " panic=-1 quiet loglevel=4 rdinit=/init"})
+        std::string("console=") + g.console + " panic=-1 quiet loglevel=4 rdinit=/init" +
+            (spec.append.empty() ? "" : " " + spec.append)})
     argv.push_back(w);
   return argv;
 }
@@ -293,7 +298,7 @@ GuestTestResult judge_gtest(const std::string& name, int exit_code, const std::s
   GuestTestResult r;
   r.name = name;
   r.exit_code = exit_code;
-  static const std::regex summary(R"(^\[  (PASSED|SKIPPED|FAILED)  \] ([0-9]+) tests?[,.])");
+  static const std::regex summary(R"(^\[  (PASSED|SKIPPED|FAILED) *\] ([0-9]+) tests?[,.])");
   static const std::regex skipped_case(R"(^\[  SKIPPED \] ([A-Za-z_0-9/.]+\.[A-Za-z_0-9/]+)\s*$)");
   long passed = -1, skipped = 0, failed = 0;
   std::istringstream in(output);

@@ -30,6 +30,7 @@ struct GuestSpec {
   std::vector<std::string> binaries;  // host paths: stripped, with their libraries
   std::vector<std::string> files;     // host paths: copied as they are
   std::vector<std::string> env;       // NAME=VALUE, exported in the guest
+  std::string append;                 // more kernel command line
   std::vector<GuestTest> tests;
   unsigned cpus = 2;
   unsigned mem_mb = 2048;
