@@ -4,8 +4,11 @@
 // (default 10,000,000), round robin over the hooked functions:
 //   st_add, st_mix, st_pair_fn   replace mode: called through an atomic
 //                                function pointer (the Attachment's slot)
-//   st_patched, st_patched_many  entry patch (x86-64 only): called directly,
-//                                their five-nop entry is patched under them
+//   st_patched, st_patched_many  entry patch: called directly, their
+//                                patchable entry (arch/<a>/patch.hpp) is
+//                                patched under them (skipped, saying so,
+//                                where this process cannot run rewritten code:
+//                                qemu-user, common/tramp/poke_probe.hpp)
 // (five signatures: integers, doubles and a float, a 16-byte struct argument
 // and return, eight arguments with two on the stack). One more thread
 // attaches, detaches and swaps programs in a loop until the callers are done.
@@ -77,6 +80,7 @@
 #include "common/error.hpp"
 #include "common/exec/exec_memory.hpp"
 #include "common/tramp/attachment.hpp"
+#include "common/tramp/poke_probe.hpp"
 #include "common/tramp/program.hpp"
 #include "common/tramp/reclaim.hpp"
 #include "selftests/stress/stress_targets.h"
@@ -91,7 +95,7 @@ constexpr const char* kUsage =
     "                     [--block-every N] [--seed N] [--btf FILE]\n"
     "\n"
     "Caller threads call hooked functions (replace mode through an atomic function\n"
-    "pointer; entry-patched functions on x86-64) while one more thread attaches,\n"
+    "pointer; entry-patched functions called directly) while one more thread attaches,\n"
     "detaches and swaps programs. Checks that no program run is lost or doubled\n"
     "(exact reconciliation of what each call saw with Program::runs), that every\n"
     "call returned what its program set implies, and that all code memory is\n"
@@ -336,11 +340,42 @@ struct Hooked {
       const void* p = slot.load(std::memory_order_acquire);
       return p == original ? 0 : reinterpret_cast<uintptr_t>(p);
     }
-    const auto* e = static_cast<const uint8_t*>(original);
-    if (e[0] != 0xE8) return 0;  // five nops: not patched
-    int32_t rel;
-    std::memcpy(&rel, e + 1, 4);
-    return reinterpret_cast<uintptr_t>(e) + 5 + static_cast<intptr_t>(rel);
+    return patched_trampoline(original);
+  }
+
+  // Decodes the patch site (the protocols of arch/<a>/patch.hpp).
+  static uintptr_t patched_trampoline(const void* fn) {
+    const auto* e = static_cast<const uint8_t*>(fn);
+    const auto at = reinterpret_cast<uintptr_t>(fn);
+    switch (host_arch()) {
+      case Arch::x86_64: {
+        if (e[0] != 0xE8) return 0;  // five nops: not patched
+        int32_t rel;
+        std::memcpy(&rel, e + 1, 4);
+        return at + 5 + static_cast<intptr_t>(rel);
+      }
+      case Arch::arm64: {
+        uint32_t b;
+        std::memcpy(&b, e, 4);
+        if ((b & 0xfc000000u) != 0x14000000u) return 0;         // NOP: not patched
+        const int64_t imm = static_cast<int32_t>(b << 6) >> 6;  // imm26, sign-extended
+        return static_cast<uintptr_t>(static_cast<int64_t>(at) + imm * 4);
+      }
+      case Arch::s390x: {
+        if (e[1] != 0xf4) return 0;  // brcl 0: not patched
+        auto be32 = [](const uint8_t* p) {
+          return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3];
+        };
+        // brcl 15,<stub>; the stub: larl (6) llihf (6) iilf (6) lg br; the
+        // slot holds the trampoline.
+        const auto* stub = e + 2 * static_cast<int64_t>(static_cast<int32_t>(be32(e + 2)));
+        const uint64_t slot = uint64_t{be32(stub + 8)} << 32 | be32(stub + 14);
+        const uint64_t t =
+            reinterpret_cast<const std::atomic<uint64_t>*>(slot)->load(std::memory_order_acquire);
+        return t == at + 6 ? 0 : static_cast<uintptr_t>(t);
+      }
+    }
+    return 0;
   }
 };
 
@@ -613,7 +648,6 @@ int usage_error(const std::string& msg) {
 }
 
 int run(const Options& opt) {
-  const bool x86 = host_arch() == Arch::x86_64;
   const btf::BtfFile btf = [&] {
     btf::OpenOptions o;
     o.path = opt.btf;
@@ -663,9 +697,8 @@ int run(const Options& opt) {
   sh.opt = &opt;
   std::vector<std::string> skipped;
   for (Hooked& h : all) {
-    if (h.entry_patch && !x86) {
-      skipped.push_back(std::string(h.name) + ": entry patching runs on x86-64 only so far (" +
-                        std::string(arch_name(host_arch())) + ")");
+    if (h.entry_patch && !poked_code_problem().empty()) {
+      skipped.push_back(std::string(h.name) + ": " + poked_code_problem());
       continue;
     }
     h.memory = memories[static_cast<size_t>(h.id) % memories.size()].get();

@@ -3,10 +3,16 @@
  * target's calling convention or folding it into a caller. */
 #include "stress_targets.h"
 
+/* The patchable entry each architecture's entry patching takes (see
+ * selftests/tramp/targets.c): five nops, two NOPs, brcl 0,0. */
 #if defined(__x86_64__)
 #define PATCHABLE __attribute__((patchable_function_entry(5, 0)))
+#elif defined(__aarch64__)
+#define PATCHABLE __attribute__((patchable_function_entry(2, 0)))
+#elif defined(__s390x__)
+#define PATCHABLE __attribute__((hotpatch(0, 3)))
 #else
-#define PATCHABLE /* entry patching is x86-64 only so far */
+#define PATCHABLE
 #endif
 #define TARGET __attribute__((noipa))
 
