@@ -55,6 +55,7 @@ TEST(CliArches, ListsThreeBackendsAndMarksTheHost) {
       EXPECT_EQ(b["arch"], corpus_arch()) << "the tests run on the corpus' architecture";
     }
     EXPECT_EQ(b["endian"], b["arch"] == "s390x" ? "big" : "little");
+    EXPECT_EQ(b["entry_patch"], true) << b["arch"] << ": live entry patching (arch/<a>/patch.hpp)";
   }
   EXPECT_EQ(names, (std::set<std::string>{"x86_64", "arm64", "s390x"}));
   EXPECT_EQ(hosts, 1);
@@ -62,6 +63,7 @@ TEST(CliArches, ListsThreeBackendsAndMarksTheHost) {
   EXPECT_EQ(text.exit_code, 0);
   EXPECT_NE(text.out.find(corpus_arch() + " "), std::string::npos) << text.out;
   EXPECT_NE(text.out.find("(host)"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("entry_patch"), std::string::npos) << text.out;
 }
 
 // The first integer arguments: rdi, rsi, rdx (psABI); x0, x1, x2 (AAPCS64);
