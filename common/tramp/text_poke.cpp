@@ -12,6 +12,7 @@
 #include <string>
 
 #include "common/error.hpp"
+#include "common/tramp/traced_writer.hpp"
 
 namespace xtramp {
 
@@ -34,6 +35,9 @@ int membarrier(int cmd) {
 
 }  // namespace
 
+// First /proc/self/mem; where the kernel refuses that (EIO: Linux 6.12+ lets
+// only a tracer force writes into read-only pages, proc_mem.force_override=
+// ptrace|never), the same write by this process's tracer (traced_writer.hpp).
 void poke_text(void* addr, std::span<const uint8_t> bytes) {
   const int fd = mem_fd();
   if (fd < 0)
@@ -43,17 +47,20 @@ void poke_text(void* addr, std::span<const uint8_t> bytes) {
                              static_cast<off_t>(reinterpret_cast<uintptr_t>(addr)));
   if (n != static_cast<ssize_t>(bytes.size())) {
     const int err = errno;
-    std::string why = n < 0 ? std::strerror(err) : "short write";
-    // Linux 6.12+ built with CONFIG_PROC_MEM_FORCE_PTRACE / _NO_FORCE (or
-    // booted with proc_mem.force_override=ptrace|never) refuses to write
-    // read-only pages through /proc/<pid>/mem unless a tracer does it
-    // (fs/proc/base.c, proc_mem_foll_force): the write fails with EIO.
-    if (n < 0 && err == EIO)
-      why +=
-          " (this kernel may refuse /proc/self/mem writes to read-only code: Linux 6.12+ "
-          "with proc_mem.force_override other than 'always'; boot with "
-          "proc_mem.force_override=always)";
-    throw Error(Errc::io, "cannot patch code at " + hex(addr) + ": pwrite /proc/self/mem: " + why);
+    if (n < 0 && err == EIO) {
+      const std::string traced = traced_write(addr, bytes);
+      if (traced.empty()) {
+        __builtin___clear_cache(static_cast<char*>(addr), static_cast<char*>(addr) + bytes.size());
+        return;
+      }
+      throw Error(Errc::io, "cannot patch code at " + hex(addr) +
+                                ": this kernel refuses /proc/self/mem writes to read-only code "
+                                "(Linux 6.12+, proc_mem.force_override=ptrace or never), and "
+                                "writing as this process's tracer failed: " +
+                                traced);
+    }
+    throw Error(Errc::io, "cannot patch code at " + hex(addr) + ": pwrite /proc/self/mem: " +
+                              (n < 0 ? std::strerror(err) : "short write"));
   }
   __builtin___clear_cache(static_cast<char*>(addr), static_cast<char*>(addr) + bytes.size());
 }

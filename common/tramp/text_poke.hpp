@@ -10,8 +10,11 @@
 
 namespace xtramp {
 
-// Writes `bytes` at `addr` (in this process's text). Throws Error(io) naming
-// the address when the write fails.
+// Writes `bytes` at `addr` (in this process's text): through /proc/self/mem,
+// or, on kernels that let only a tracer force such writes (Linux 6.12+ with
+// proc_mem.force_override=ptrace, Debian's default), through this process's
+// tracer (traced_writer.hpp). Throws Error(io) naming the address and both
+// reasons when neither works.
 void poke_text(void* addr, std::span<const uint8_t> bytes);
 
 // Every thread of the process executes a core-serialising instruction before
