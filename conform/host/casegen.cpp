@@ -13,6 +13,7 @@
 
 #include "common/error.hpp"
 #include "conform/case_abi.hpp"
+#include "conform/host/c_decls.hpp"
 #include "conform/host/process.hpp"
 
 namespace xtramp::conform {
@@ -31,100 +32,6 @@ void write_file(const std::string& path, const std::string& text) {
   std::ofstream out(path);
   out << text;
   if (!out) throw Error(Errc::io, "cannot write " + path);
-}
-
-// GCC's -aux-info lines: "/* FILE:LINE:XY */ PROTOTYPE;" with X = N (new
-// style, a prototype) or O (old style), Y = C (declaration) or F (definition).
-// The name is the identifier before the first '(' that opens a parameter
-// list rather than a declarator such as "(*".
-std::vector<DeclaredFunction> declared_functions(const std::string& aux, const std::string& file) {
-  std::vector<DeclaredFunction> out;
-  std::map<std::string, bool> seen;
-  static const std::regex line_re(R"(^/\* (.*):([0-9]+):([NO])([CF]) \*/ (.*)$)");
-  std::istringstream in(aux);
-  std::string line;
-  while (std::getline(in, line)) {
-    std::smatch m;
-    if (!std::regex_match(line, m, line_re) || m[1] != file) continue;
-    if (m[4] == "F") continue;  // a definition: not a function to trace
-    const std::string proto = m[5];
-    std::string name;
-    for (size_t p = proto.find('('); p != std::string::npos; p = proto.find('(', p + 1)) {
-      if (p + 1 < proto.size() && proto[p + 1] == '*') continue;
-      size_t e = p;
-      while (e > 0 && proto[e - 1] == ' ') --e;
-      size_t b = e;
-      while (b > 0 &&
-             (std::isalnum(static_cast<unsigned char>(proto[b - 1])) || proto[b - 1] == '_'))
-        --b;
-      name = proto.substr(b, e - b);
-      break;
-    }
-    if (name.empty() || seen[name]) continue;
-    seen[name] = true;
-    DeclaredFunction f;
-    f.name = name;
-    f.where = fs::path(file).filename().string() + ":" + std::string(m[2]);
-    if (m[3] == "O") f.unsupported = "declared without a prototype";
-    out.push_back(f);
-  }
-  return out;
-}
-
-// btf_dump prints through a callback; this collects into a string.
-class Spelling {
- public:
-  explicit Spelling(const struct btf* b) {
-    dump_ = btf_dump__new(b, &Spelling::print, this, nullptr);
-    if (dump_ == nullptr) throw Error(Errc::malformed_btf, "btf_dump__new failed");
-  }
-  ~Spelling() { btf_dump__free(dump_); }
-  Spelling(const Spelling&) = delete;
-  Spelling& operator=(const Spelling&) = delete;
-
-  // The C declaration of `name` with type `id` ("struct s a0", "int (*a1)(int)").
-  std::string decl(uint32_t id, const std::string& name) {
-    text_.clear();
-    LIBBPF_OPTS(btf_dump_emit_type_decl_opts, o, .field_name = name.c_str());
-    if (btf_dump__emit_type_decl(dump_, id, &o) != 0)
-      throw Error(Errc::malformed_btf, "cannot spell BTF type " + std::to_string(id));
-    return text_;
-  }
-
- private:
-  static void print(void* self, const char* fmt, va_list args) {
-    char buf[4096];
-    std::vsnprintf(buf, sizeof buf, fmt, args);
-    static_cast<Spelling*>(self)->text_ += buf;
-  }
-  struct btf_dump* dump_ = nullptr;
-  std::string text_;
-};
-
-// Why a parameter or return type cannot be spelled outside the declaration:
-// an anonymous struct, union or enum written in the prototype itself.
-std::string unnamable(const struct btf* b, uint32_t id) {
-  while (id != 0) {
-    const struct btf_type* t = btf__type_by_id(b, id);
-    switch (btf_kind(t)) {
-      case BTF_KIND_CONST:
-      case BTF_KIND_VOLATILE:
-      case BTF_KIND_RESTRICT:
-      case BTF_KIND_TYPE_TAG:
-        id = t->type;
-        continue;
-      case BTF_KIND_STRUCT:
-      case BTF_KIND_UNION:
-      case BTF_KIND_ENUM:
-      case BTF_KIND_ENUM64:
-        if (t->name_off == 0 || *btf__name_by_offset(b, t->name_off) == '\0')
-          return "an anonymous struct, union or enum in the prototype (give it a tag or a typedef)";
-        return "";
-      default:
-        return "";
-    }
-  }
-  return "";
 }
 
 struct Prototype {
