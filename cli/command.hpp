@@ -35,5 +35,6 @@ std::unique_ptr<Command> make_gen_command();
 std::unique_ptr<Command> make_conform_command();
 std::unique_ptr<Command> make_matrix_command();
 std::unique_ptr<Command> make_vm_command();
+std::unique_ptr<Command> make_kernel_check_command();
 
 }  // namespace xtramp::cli

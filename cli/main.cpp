@@ -46,6 +46,10 @@ constexpr CommandInfo kCommands[] = {
      "Boot the Debian kernel of each arch under qemu-system and run tests inside (one boot per "
      "arch)",
      xtramp::cli::make_vm_command},
+    {"kernel-check",
+     "Real fentry/fexit/fmod_ret BPF programs on a module's functions in each arch's Debian "
+     "kernel (qemu-system): what the kernel's trampoline saw vs xtramp's linux model",
+     xtramp::cli::make_kernel_check_command},
 };
 
 bool is_command(std::string_view name) {

@@ -1,0 +1,138 @@
+// `xtramp kernel-check`: the `linux` placement policy against the real BPF
+// trampolines of Debian's kernels (issue 13; conform/kernel/kernel_check.hpp).
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "cli/command.hpp"
+#include "cli/exit_codes.hpp"
+#include "cli/json_text.hpp"
+#include "cli/text_table.hpp"
+#include "common/error.hpp"
+#include "conform/kernel/kernel_check.hpp"
+
+namespace xtramp::cli {
+namespace {
+
+constexpr const char* kFooter =
+    "Each FILE.c holds C type definitions and function declarations, kernel C (no\n"
+    "floating point). For every declared function, on every requested arch: a kernel\n"
+    "module defines it with the exact prototype (it records the bytes it receives)\n"
+    "and calls it with graffiti (each byte encodes the argument and byte index). The\n"
+    "module is built in the Debian build root (ci/install-buildroot) against that\n"
+    "arch's headers; the arch's cached Debian kernel (ci/install-vm) boots under\n"
+    "qemu-system; a libbpf loader attaches real fentry, fexit and fmod_ret programs\n"
+    "that copy every ctx slot (bpf_get_func_arg), the ip and the return value.\n"
+    "\n"
+    "Verdicts per function x arch x program: pass; misplaced (the first wrong ctx\n"
+    "byte, its slot, the slots seen); refused (errno and the verifier's words);\n"
+    "crashed (the kernel oopsed or the run died); not_run (no output for it). A\n"
+    "function vmlinux already has is left out (named on stderr). linux_prediction is what xtramp's "
+    "`linux` model predicts from the\n"
+    "module's own BTF (pass / misplaced / refused); agree says whether they match.\n"
+    "\n"
+    "Needs root (chroot into the build root). Exit codes:\n"
+    "  0  every verdict agrees with the prediction\n"
+    "  1  some verdict disagrees (a finding: see its detail)\n"
+    "  2  bad input: a file that does not compile, no build root, no kernel\n";
+
+class KernelCheckCommand final : public Command {
+ public:
+  void configure(CLI::App& sub) override {
+    sub.add_option("FILE", files_, "C files of type definitions and function declarations")
+        ->required()
+        ->check(CLI::ExistingFile);
+    sub.add_option("--arch", arches_, "x86_64, arm64, s390x, a comma list, or all (default all)")
+        ->delimiter(',');
+    sub.add_option("--kernel", kernel_, "newest (default) or a kernel release prefix");
+    sub.add_option("--workdir", workdir_,
+                   "keep the module, loader and BPF object here (inside the build root)");
+    sub.add_option("--timeout", timeout_, "seconds for one boot (default 600)")
+        ->check(CLI::Range(10, 7200));
+    sub.add_flag("--console", console_, "stream the guests' consoles to stderr");
+    sub.add_flag("--json", json_,
+                 "JSON: an array of {function, arch, kernel, program, verdict, detail, "
+                 "linux_prediction, prediction_detail, agree}");
+    sub.footer(kFooter);
+  }
+
+  int run() override {
+    conform::kernel::KernelCheckOptions o;
+    o.files = files_;
+    o.kernel = kernel_;
+    o.workdir = workdir_;
+    o.timeout_seconds = timeout_;
+    if (arches_.empty() || (arches_.size() == 1 && arches_[0] == "all")) {
+      o.arches.assign(std::begin(kAllArches), std::end(kAllArches));
+    } else {
+      for (const std::string& s : arches_) {
+        const auto a = parse_arch(s);
+        if (!a)
+          throw Error(Errc::bad_request,
+                      "kernel-check: unknown arch '" + s + "' (x86_64, arm64, s390x, all)");
+        o.arches.push_back(*a);
+      }
+    }
+    o.progress = [](const std::string& s) {
+      std::fprintf(stderr, "xtramp kernel-check: %s\n", s.c_str());
+    };
+    if (console_)
+      o.console = [](const std::string& l) { std::fprintf(stderr, "  | %s\n", l.c_str()); };
+    const conform::kernel::KernelCheckReport rep = conform::kernel::run_kernel_check(o);
+    for (const conform::kernel::ArchRun& r : rep.runs)
+      std::fprintf(stderr,
+                   "xtramp kernel-check: %s: module built in %.1f s; guest %s in %.1f s (boot "
+                   "%.1f s)%s%s\n",
+                   std::string(arch_name(r.arch)).c_str(), r.module_build_seconds,
+                   r.outcome.c_str(), r.guest_seconds, r.boot_seconds, r.detail.empty() ? "" : ": ",
+                   r.detail.c_str());
+    bool agree = true;
+    for (const auto& v : rep.verdicts) agree = agree && v.agree;
+    if (json_) {
+      nlohmann::ordered_json all = nlohmann::ordered_json::array();
+      for (const auto& v : rep.verdicts)
+        all.push_back({{"function", v.function},
+                       {"arch", arch_name(v.arch)},
+                       {"kernel", v.kernel},
+                       {"program", v.program},
+                       {"verdict", v.verdict},
+                       {"detail", v.detail},
+                       {"linux_prediction", v.linux_prediction},
+                       {"prediction_detail", v.prediction_detail},
+                       {"agree", v.agree}});
+      for (const auto& [fn, why] : rep.not_built)
+        all.push_back({{"function", fn}, {"verdict", "unsupported"}, {"detail", why}});
+      write_stdout(json_text(all));
+    } else {
+      TextTable t({TextTable::Align::left, TextTable::Align::left, TextTable::Align::left,
+                   TextTable::Align::left, TextTable::Align::left, TextTable::Align::left,
+                   TextTable::Align::left});
+      t.add_row({"function", "arch", "program", "verdict", "linux model", "agree", "detail"});
+      for (const auto& v : rep.verdicts)
+        t.add_row({v.function, std::string(arch_name(v.arch)), v.program, v.verdict,
+                   v.linux_prediction, v.agree ? "yes" : "NO",
+                   v.detail.empty() ? v.prediction_detail : v.detail});
+      std::string out = t.render("");
+      for (const auto& [fn, why] : rep.not_built) out += fn + ": not built: " + why + "\n";
+      write_stdout(out);
+    }
+    return agree ? kExitOk : kExitRejected;
+  }
+
+ private:
+  std::vector<std::string> files_, arches_;
+  std::string kernel_ = "newest", workdir_;
+  unsigned timeout_ = 600;
+  bool json_ = false, console_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> make_kernel_check_command() {
+  return std::make_unique<KernelCheckCommand>();
+}
+
+}  // namespace xtramp::cli

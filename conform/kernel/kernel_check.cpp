@@ -1,0 +1,575 @@
+#include "conform/kernel/kernel_check.hpp"
+
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "btf/btf_file.hpp"
+#include "common/abi/ctx_slots.hpp"
+#include "common/audit/function_audit.hpp"
+#include "common/backend.hpp"
+#include "common/error.hpp"
+#include "conform/host/process.hpp"
+#include "conform/host/workdir.hpp"
+#include "conform/kernel/guest_sources.hpp"
+#include "conform/kernel/modgen.hpp"
+#include "conform/runner/value_image.hpp"
+#include "conform/vm/guest_arch.hpp"
+#include "conform/vm/guest_run.hpp"
+#include "conform/vm/kernel_cache.hpp"
+
+namespace xtramp::conform::kernel {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* kPrograms[] = {"fentry", "fexit", "fmod_ret"};
+constexpr unsigned kLoaderSlots = 16;  // XTKC_SLOTS in guest/xtkc.bpf.c
+
+double since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+void write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path);
+  out << text;
+  if (!out) throw Error(Errc::io, "cannot write " + path);
+}
+
+std::string env_or(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return v != nullptr && *v != '\0' ? std::string(v) : fallback;
+}
+
+void run_or_throw(const std::vector<std::string>& argv, const std::string& what) {
+  const ProcessResult r = run_process(argv);
+  if (!r.ok()) throw Error(Errc::io, what + " failed: " + failure_text(r, argv));
+}
+
+// The raw bytes of ELF section `name` of `path` ("" if it has none).
+std::string elf_section(const std::string& path, const std::string& name) {
+  elf_version(EV_CURRENT);
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw Error(Errc::io, "cannot open " + path);
+  Elf* e = elf_begin(fd, ELF_C_READ, nullptr);
+  std::string out;
+  size_t shstrndx = 0;
+  if (e != nullptr && elf_getshdrstrndx(e, &shstrndx) == 0) {
+    for (Elf_Scn* s = elf_nextscn(e, nullptr); s != nullptr; s = elf_nextscn(e, s)) {
+      GElf_Shdr sh;
+      if (gelf_getshdr(s, &sh) == nullptr) continue;
+      const char* n = elf_strptr(e, shstrndx, sh.sh_name);
+      if (n == nullptr || name != n) continue;
+      Elf_Data* d = elf_rawdata(s, nullptr);
+      if (d != nullptr && d->d_buf != nullptr)
+        out.assign(static_cast<const char*>(d->d_buf), d->d_size);
+      break;
+    }
+  }
+  if (e != nullptr) elf_end(e);
+  close(fd);
+  return out;
+}
+
+std::vector<uint8_t> unhex(const std::string& h) {
+  std::vector<uint8_t> b;
+  for (size_t i = 0; i + 1 < h.size(); i += 2)
+    b.push_back(static_cast<uint8_t>(std::stoul(h.substr(i, 2), nullptr, 16)));
+  return b;
+}
+
+std::string hex(const uint8_t* p, size_t n) {
+  std::string s;
+  char buf[4];
+  for (size_t i = 0; i < n; ++i) {
+    std::snprintf(buf, sizeof buf, "%02x", p[i]);
+    s += buf;
+  }
+  return s;
+}
+
+std::string hex1(uint8_t b) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "0x%02x", b);
+  return buf;
+}
+
+// A ctx slot as the guest printed it (a 64-bit number) in the guest's memory order.
+std::array<uint8_t, 8> slot_bytes(const std::string& hex_number, Endian e) {
+  const uint64_t v = std::stoull(hex_number, nullptr, 16);
+  std::array<uint8_t, 8> b{};
+  for (unsigned i = 0; i < 8; ++i) {
+    const auto byte = static_cast<uint8_t>(v >> (8 * i));
+    b[e == Endian::big ? 7 - i : i] = byte;
+  }
+  return b;
+}
+
+// The module's record: "fn=N addr=0x.. called=C in=HEX,HEX out=HEX".
+struct ModuleRecord {
+  bool ok = false;
+  unsigned long called = 0;
+  uint64_t addr = 0;
+  std::vector<std::vector<uint8_t>> in;
+  std::vector<uint8_t> out;
+};
+
+ModuleRecord parse_record(const std::string& text) {
+  ModuleRecord r;
+  std::istringstream ss(text);
+  for (std::string w; ss >> w;) {
+    const size_t eq = w.find('=');
+    if (eq == std::string::npos) continue;
+    const std::string k = w.substr(0, eq), v = w.substr(eq + 1);
+    if (k == "called") r.called = std::stoul(v);
+    if (k == "addr") r.addr = std::stoull(v, nullptr, 16);
+    if (k == "out") r.out = unhex(v);
+    if (k == "in") {
+      std::istringstream vs(v);
+      for (std::string part; std::getline(vs, part, ',');) r.in.push_back(unhex(part));
+    }
+  }
+  r.ok = text.find("fn=") != std::string::npos;
+  return r;
+}
+
+// What the `linux` model predicts for a function: pass, misplaced or refused.
+struct Prediction {
+  std::string verdict;
+  std::string detail;
+  bool have_model = false;
+  FuncModel model;
+};
+
+Prediction predict(const btf::BtfFile& bf, Arch a, const std::string& name) {
+  Prediction p;
+  uint32_t id = 0;
+  try {
+    id = bf.find_function(name);
+  } catch (const Error& e) {
+    p.verdict = "unknown";
+    p.detail = std::string("not in the module's BTF: ") + e.what();
+    return p;
+  }
+  const Backend& b = backend(a);
+  const KernelView kv = bf.kernel_view(id);
+  try {
+    p.model = bf.model_by_id(id);
+    p.have_model = true;
+  } catch (const Error& e) {
+    p.verdict = "refused";
+    p.detail = e.what();
+    return p;
+  }
+  const audit::ArchAudit au = audit::audit_function(b, p.model, kv);
+  switch (au.linux_verdict) {
+    case audit::LinuxVerdict::not_applicable:
+      p.verdict = "refused";
+      p.detail = "the kernel refuses it: " + kv.message;
+      break;
+    case audit::LinuxVerdict::refused:
+      p.verdict = "refused";
+      p.detail = "the JIT refuses it: " + au.linux_error;
+      break;
+    case audit::LinuxVerdict::same:
+      p.verdict = "pass";
+      break;
+    case audit::LinuxVerdict::misplaced:
+      p.verdict = "misplaced";
+      if (au.linux_diff) p.detail = audit::describe(b, *au.linux_diff, "psabi", "linux");
+      break;
+  }
+  return p;
+}
+
+// The verdict of one program run (one JSON line of the loader) against the
+// graffiti the module's caller passed.
+void judge(KernelVerdict& v, const nlohmann::json& j, const Prediction& p, Arch a) {
+  const int load_err = j.value("load_err", 0), attach_err = j.value("attach_err", 0);
+  if (load_err != 0 || attach_err != 0) {
+    std::string msg = j.value("msg", "");
+    while (!msg.empty() && msg.back() == '\n') msg.pop_back();
+    // The last lines say why (libbpf's summary and the verifier's reason).
+    std::vector<std::string> lines;
+    std::istringstream ms(msg);
+    for (std::string l; std::getline(ms, l);)
+      if (!l.empty() && l.find("-- END PROG LOAD LOG --") == std::string::npos) lines.push_back(l);
+    std::string tail;
+    for (size_t i = lines.size() > 3 ? lines.size() - 3 : 0; i < lines.size(); ++i)
+      tail += (tail.empty() ? "" : " | ") + lines[i];
+    v.verdict = "refused";
+    v.detail = std::string(load_err != 0 ? "load" : "attach") + ": errno " +
+               std::to_string(load_err != 0 ? load_err : attach_err) + " (" +
+               std::strerror(load_err != 0 ? load_err : attach_err) + "): " + tail;
+    return;
+  }
+  if (!p.have_model) {
+    v.verdict = "unknown";
+    v.detail = "loaded, but xtramp has no model to compare with: " + p.detail;
+    return;
+  }
+  const FuncModel& m = p.model;
+  const Endian e = arch_endian(a);
+  const ModuleRecord mod = parse_record(j.value("module", ""));
+  const unsigned long runs = j.value("runs", 0ul);
+  if (j.value("call_err", 0) != 0 || !mod.ok) {
+    v.verdict = "crashed";
+    v.detail =
+        "the module's trigger failed (call_err " + std::to_string(j.value("call_err", 0)) + ")";
+    return;
+  }
+  if (runs != 1) {
+    v.verdict = "misplaced";
+    v.detail = "the program ran " + std::to_string(runs) + " times for one call";
+    return;
+  }
+  uint32_t slots = 0;
+  for (const ValueModel& arg : m.args) slots += (arg.t().size + 7) / 8;
+  const unsigned long nargs = j.value("nargs", 0ul);
+  const std::vector<std::string> seen = j.value("slots", std::vector<std::string>{});
+  std::string seen_text;
+  for (unsigned long s = 0; s < nargs && s < seen.size(); ++s)
+    seen_text += (s ? " " : "") + seen[s];
+  if (nargs != slots) {
+    v.verdict = "misplaced";
+    v.detail = "bpf_get_func_arg_cnt is " + std::to_string(nargs) + ", the arguments take " +
+               std::to_string(slots) + " slots; slots seen: " + seen_text;
+    return;
+  }
+  if (mod.addr != std::stoull(j.value("ip", "0"), nullptr, 16)) {
+    v.verdict = "misplaced";
+    v.detail = "bpf_get_func_ip is " + j.value("ip", "") + ", the function is at " +
+               std::to_string(mod.addr);
+    return;
+  }
+  // Every argument's value bytes, in its slots at ctx_value_offset.
+  for (size_t i = 0; i < m.args.size(); ++i) {
+    const TypeFacts& t = m.args[i].t();
+    const ValueImage want = make_image(t, a, static_cast<uint32_t>(i));
+    const uint32_t first = [&] {
+      uint32_t s = 0;
+      for (size_t k = 0; k < i; ++k) s += (m.args[k].t().size + 7) / 8;
+      return s;
+    }();
+    const uint32_t n = (t.size + 7) / 8;
+    if (first + n > kLoaderSlots) {
+      v.verdict = "unknown";
+      v.detail = "argument " + std::to_string(i) + " is past the " + std::to_string(kLoaderSlots) +
+                 " slots the programs copy";
+      return;
+    }
+    std::vector<uint8_t> got;
+    for (uint32_t s = 0; s < n; ++s) {
+      const auto b = slot_bytes(seen.at(first + s), e);
+      got.insert(got.end(), b.begin(), b.end());
+    }
+    const uint32_t at = abi::ctx_value_offset(t, a);
+    for (uint32_t k = 0; k < t.size && at + k < got.size(); ++k) {
+      if (((got[at + k] ^ want.bytes[k]) & want.mask[k]) == 0) continue;
+      v.verdict = "misplaced";
+      const uint32_t pos = at + k;
+      v.detail = "ctx slot " + std::to_string(first + pos / 8) + " byte " +
+                 std::to_string(pos % 8) + " is " + hex1(got[pos]) + ", expected " +
+                 hex1(want.bytes[k]) + " (argument " + std::to_string(i) + " " + t.c_type +
+                 " byte " + std::to_string(k) + "); slots seen: " + seen_text;
+      return;
+    }
+    // The callee itself must have got the caller's bytes (the trampoline
+    // passes the arguments on); fmod_ret skips it.
+    if (v.program != "fmod_ret") {
+      if (i >= mod.in.size() || mod.in[i].size() != t.size) {
+        v.verdict = "misplaced";
+        v.detail = "the callee recorded no argument " + std::to_string(i);
+        return;
+      }
+      const long d = first_difference(mod.in[i].data(), want.bytes.data(), want.mask);
+      if (d >= 0) {
+        v.verdict = "misplaced";
+        v.detail = "the callee received argument " + std::to_string(i) + " byte " +
+                   std::to_string(d) + " as " + hex1(mod.in[i][static_cast<size_t>(d)]) +
+                   ", the caller passed " + hex1(want.bytes[static_cast<size_t>(d)]);
+        return;
+      }
+    }
+  }
+  const bool is_void = m.ret.t().kind == ValueKind::void_;
+  const auto nret = static_cast<uint32_t>(m.args.size());
+  if (v.program == "fexit" && !is_void) {
+    const TypeFacts& t = m.ret.t();
+    const ValueImage want = make_image(t, a, nret);
+    const auto b = slot_bytes(j.value("ret", "0"), e);
+    const uint32_t at = abi::ctx_value_offset(t, a);
+    for (uint32_t k = 0; k < t.size && at + k < 8; ++k)
+      if (((b[at + k] ^ want.bytes[k]) & want.mask[k]) != 0) {
+        v.verdict = "misplaced";
+        v.detail = "bpf_get_func_ret byte " + std::to_string(k) + " is " + hex1(b[at + k]) +
+                   ", expected " + hex1(want.bytes[k]) + " (" + j.value("ret", "") + ")";
+        return;
+      }
+  }
+  if (v.program == "fmod_ret") {
+    if (mod.called != 0) {
+      v.verdict = "misplaced";
+      v.detail = "fmod_ret returned non-zero, but the function still ran";
+      return;
+    }
+    if (!is_void) {
+      const ValueImage want = number_image(m.ret.t(), a, kModRet);
+      const long d = mod.out.size() == want.bytes.size()
+                         ? first_difference(mod.out.data(), want.bytes.data(), want.mask)
+                         : 0;
+      if (d >= 0) {
+        v.verdict = "misplaced";
+        v.detail = "the caller got " + hex(mod.out.data(), mod.out.size()) +
+                   ", fmod_ret returned " + hex(want.bytes.data(), want.bytes.size());
+        return;
+      }
+    }
+  } else if (mod.called != 1) {
+    v.verdict = "misplaced";
+    v.detail = "the function ran " + std::to_string(mod.called) + " times";
+    return;
+  } else if (!is_void) {
+    const ValueImage want = make_image(m.ret.t(), a, nret);
+    const long d = mod.out.size() == want.bytes.size()
+                       ? first_difference(mod.out.data(), want.bytes.data(), want.mask)
+                       : 0;
+    if (d >= 0) {
+      v.verdict = "misplaced";
+      v.detail = "the caller got " + hex(mod.out.data(), mod.out.size()) +
+                 ", the callee returned " + hex(want.bytes.data(), want.bytes.size());
+      return;
+    }
+  }
+  v.verdict = "pass";
+}
+
+struct Toolchain {
+  std::vector<std::string> loader_cc;  // compiler and flags for the static loader
+  const char* bpf_target;              // clang -target
+};
+
+Toolchain toolchain(Arch a) {
+  const std::string sysroot = env_or("XTRAMP_SYSROOT_S390X", "/opt/xtramp/sysroot-s390x");
+  switch (a) {
+    case Arch::arm64:
+      return {{host_arch() == Arch::arm64 ? "gcc" : "aarch64-linux-gnu-gcc"}, "bpfel"};
+    case Arch::s390x:
+      return {{host_arch() == Arch::s390x ? "gcc" : "s390x-linux-gnu-gcc",
+               "-I" + sysroot + "/usr/include", "-L" + sysroot + "/usr/lib/s390x-linux-gnu"},
+              "bpfeb"};
+    case Arch::x86_64:
+    default:
+      return {{host_arch() == Arch::x86_64 ? "gcc" : "x86_64-linux-gnu-gcc"}, "bpfel"};
+  }
+}
+
+std::string host_multiarch() {
+  const ProcessResult r = run_process({"gcc", "-print-multiarch"});
+  std::string s = r.ok() ? r.out : "";
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+}  // namespace
+
+KernelCheckReport run_kernel_check(const KernelCheckOptions& opts) {
+  auto say = [&](const std::string& s) {
+    if (opts.progress) opts.progress(s);
+  };
+  const std::string br = !opts.buildroot.empty()
+                             ? opts.buildroot
+                             : env_or("XTRAMP_BUILDROOT", "/opt/xtramp/buildroot");
+  const std::string root = br + "/root";
+  if (!fs::exists(br + "/ready"))
+    throw Error(Errc::not_found, "no build root at " + br + " (run ci/install-buildroot)");
+  if (geteuid() != 0)
+    throw Error(Errc::bad_request, "kernel-check builds modules with chroot: run it as root");
+
+  // Work in the build root (the chroot sees it) and never under /tmp (the
+  // guest mounts a tmpfs there, hiding files at those paths).
+  std::string work = opts.workdir;
+  const bool owned = work.empty();
+  if (owned) {
+    work = root + "/var/tmp/xtramp-kc-" + std::to_string(getpid());
+    fs::remove_all(work);
+  }
+  fs::create_directories(work);
+  work = fs::absolute(work).lexically_normal().string();
+  if (work.rfind(root + "/", 0) != 0)
+    throw Error(Errc::bad_request, "--workdir must be inside the build root " + root);
+  struct Cleanup {
+    std::string dir;
+    bool on;
+    ~Cleanup() {
+      std::error_code ec;
+      if (on) fs::remove_all(dir, ec);
+    }
+  } cleanup{work, owned};
+  const std::string in_root = work.substr(root.size());  // the path in the chroot
+
+  // Each arch's kernel and its headers' vmlinux BTF (names the module must not reuse).
+  std::vector<vm::Kernel> kernels;
+  std::vector<btf::BtfFile> vmlinux;
+  for (Arch a : opts.arches) {
+    kernels.push_back(vm::select_kernel(a, opts.kernel));
+    const std::string headers = root + "/usr/src/linux-headers-" + kernels.back().release;
+    if (!fs::exists(headers + "/.config"))
+      throw Error(Errc::not_found, "the build root has no " + headers +
+                                       " (run ci/install-buildroot after ci/install-vm)");
+    btf::OpenOptions vo;
+    vo.path = headers + "/vmlinux";
+    vo.target = a;
+    vo.use_dwarf = false;
+    vmlinux.push_back(btf::BtfFile::open(vo));
+  }
+  const auto in_kernel = [&](const std::string& name) -> std::string {
+    for (size_t i = 0; i < vmlinux.size(); ++i) {
+      try {
+        (void)vmlinux[i].find_function(name);
+        return "vmlinux (" + kernels[i].release + ") has a function of this name";
+      } catch (const Error&) {
+      }
+    }
+    return "";
+  };
+
+  KernelCheckReport rep;
+  const ModuleSource ms = make_module_source(opts.files, "gcc", work, in_kernel);
+  std::vector<std::string> names;
+  for (const ModuleFunction& f : ms.functions) {
+    if (f.unsupported.empty())
+      names.push_back(f.name);
+    else
+      rep.not_built.emplace_back(f.name, f.unsupported);
+  }
+  if (names.empty()) return rep;
+
+  const std::string multiarch = host_multiarch();
+  std::map<std::string, std::string> bpf_objects;  // clang target -> object
+  write_file(work + "/xtkc.bpf.c", kBpfSource);
+  write_file(work + "/xtkc_loader.c", kLoaderSource);
+
+  for (size_t ai = 0; ai < opts.arches.size(); ++ai) {
+    const Arch a = opts.arches[ai];
+    const vm::Kernel& k = kernels[ai];
+    const std::string an(arch_name(a));
+    const std::string headers = "/usr/src/linux-headers-" + k.release;
+    ArchRun run;
+    run.arch = a;
+    run.kernel = k.release;
+
+    // The module.
+    const std::string mdir = work + "/" + an;
+    fs::create_directories(mdir);
+    write_file(mdir + "/xtkc.c", ms.c_source);
+    write_file(mdir + "/Makefile", "obj-m := xtkc.o\n");
+    for (const auto& [from, to] : ms.includes)
+      fs::copy_file(from, mdir + "/" + to, fs::copy_options::overwrite_existing);
+    say(an + ": building the module against " + headers);
+    auto t0 = Clock::now();
+    const std::vector<std::string> make{
+        "chroot", root, "make", "-s", "-C", headers, "M=" + in_root + "/" + an};
+    const ProcessResult mr = run_process(make);
+    run.module_build_seconds = since(t0);
+    if (!mr.ok() || !fs::exists(mdir + "/xtkc.ko"))
+      throw Error(Errc::io, "building the module for " + an + " failed: " + failure_text(mr, make));
+    const std::string ko = mdir + "/xtkc.ko";
+
+    // xtramp's prediction from the module's own BTF: split on its distilled
+    // base (.BTF.base) when it has one, else on the headers' vmlinux.
+    std::string base = root + headers + "/vmlinux";
+    if (const std::string bb = elf_section(ko, ".BTF.base"); !bb.empty()) {
+      base = mdir + "/xtkc.btf.base";
+      write_file(base, bb);
+    }
+    btf::OpenOptions oo;
+    oo.path = ko;
+    oo.base_path = base;
+    oo.target = a;
+    oo.use_dwarf = false;
+    const btf::BtfFile bf = btf::BtfFile::open(oo);
+    // The BPF object and the loader for this arch.
+    const Toolchain tc = toolchain(a);
+    if (!bpf_objects.count(tc.bpf_target)) {
+      const std::string obj = work + "/xtkc." + tc.bpf_target + ".o";
+      run_or_throw({"clang", "-target", tc.bpf_target, "-O2", "-g", "-I/usr/include/" + multiarch,
+                    "-c", work + "/xtkc.bpf.c", "-o", obj},
+                   "compiling the BPF programs (" + std::string(tc.bpf_target) + ")");
+      bpf_objects[tc.bpf_target] = obj;
+    }
+    const std::string loader = work + "/xtkc-loader-" + an;
+    std::vector<std::string> cc = tc.loader_cc;
+    for (const std::string& w :
+         {std::string("-O2"), std::string("-static"), std::string("-o"), loader,
+          work + "/xtkc_loader.c", std::string("-lbpf"), std::string("-lelf"), std::string("-lz")})
+      cc.push_back(w);
+    run_or_throw(cc, "building the loader for " + an);
+
+    std::map<std::string, Prediction> predictions;
+    for (const std::string& n : names) predictions[n] = predict(bf, a, n);
+    // The loader takes the functions in module order (the trigger's index).
+    std::string cmd = "insmod " + ko + " && " + loader + " " + bpf_objects[tc.bpf_target];
+    for (const std::string& n : names) cmd += " " + n;
+
+    vm::GuestSpec spec;
+    spec.kernel = k;
+    spec.binaries = {loader};
+    spec.files = {ko, bpf_objects[tc.bpf_target]};
+    spec.tests = {{"kernel-check", cmd, false}};
+    spec.timeout = std::chrono::seconds(opts.timeout_seconds);
+    spec.workdir = mdir;
+    std::map<std::string, nlohmann::json> lines;  // "fn prog" -> the loader's line
+    spec.on_line = [&](const std::string& l) {
+      if (opts.console) opts.console(l);
+      const size_t p = l.find("{\"xtkc\":1");
+      if (p == std::string::npos) return;
+      const nlohmann::json j = nlohmann::json::parse(l.substr(p), nullptr, false);
+      if (j.is_discarded() || !j.contains("fn")) return;
+      lines[j.value("fn", "") + " " + j.value("prog", "")] = j;
+    };
+    say(an + ": booting " + k.release + " (" + k.package + " " + k.version + ")");
+    t0 = Clock::now();
+    const vm::GuestResult gr = vm::run_guest(spec);
+    run.guest_seconds = since(t0);
+    run.boot_seconds = gr.boot_seconds;
+    run.outcome = vm::guest_outcome_name(gr.outcome);
+    run.detail = gr.detail;
+    if (!gr.tests.empty() && !gr.tests[0].detail.empty())
+      run.detail += (run.detail.empty() ? "" : "; ") + gr.tests[0].detail;
+    rep.runs.push_back(run);
+
+    for (const std::string& n : names) {
+      const Prediction& p = predictions[n];
+      for (const char* prog : kPrograms) {
+        KernelVerdict v{n, a, k.release, prog, "", "", p.verdict, p.detail, false};
+        const auto it = lines.find(n + " " + prog);
+        if (it == lines.end()) {
+          const bool crash = gr.outcome == vm::GuestOutcome::kernel_crash ||
+                             (!gr.tests.empty() && gr.tests[0].status == vm::TestStatus::failed);
+          v.verdict = crash ? "crashed" : "not_run";
+          v.detail =
+              run.detail.empty() ? "no output for it" : run.detail.substr(0, run.detail.find('\n'));
+        } else {
+          judge(v, it->second, p, a);
+        }
+        v.agree = v.verdict == v.linux_prediction;
+        rep.verdicts.push_back(v);
+      }
+    }
+  }
+  return rep;
+}
+
+}  // namespace xtramp::conform::kernel

@@ -1,0 +1,66 @@
+// `xtramp kernel-check`: the `linux` placement policy measured against the
+// BPF trampolines of real kernels (issue 13).
+//
+// For the functions some C files declare, per arch: a kernel module whose
+// functions record what they receive (modgen.hpp) is built in the Debian build
+// root (ci/install-buildroot) against that arch's headers; the arch's cached
+// Debian kernel boots under qemu-system (conform/vm); a static libbpf loader
+// attaches real fentry, fexit and fmod_ret programs (guest/xtkc.bpf.c) to each
+// function, makes the module call it with graffiti and prints what the
+// programs saw. Each function x program kind gets a verdict, compared with
+// what xtramp's `linux` model (arch/<arch>/abi_linux.cpp, audited against
+// psabi) predicts from the module's own BTF.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "common/arch.hpp"
+
+namespace xtramp::conform::kernel {
+
+struct KernelCheckOptions {
+  std::vector<std::string> files;
+  std::vector<Arch> arches;
+  std::string kernel = "newest";
+  std::string buildroot;  // "": $XTRAMP_BUILDROOT or /opt/xtramp/buildroot
+  std::string workdir;    // "": a fresh directory in the build root, removed after
+  unsigned timeout_seconds = 600;
+  std::function<void(const std::string&)> progress;  // one line per step
+  std::function<void(const std::string&)> console;   // guest console lines (optional)
+};
+
+struct KernelVerdict {
+  std::string function;
+  Arch arch = Arch::x86_64;
+  std::string kernel;   // release
+  std::string program;  // fentry, fexit, fmod_ret
+  std::string verdict;  // pass, misplaced, refused, crashed, not_run, skipped
+  std::string detail;
+  std::string linux_prediction;  // pass, misplaced, refused
+  std::string prediction_detail;
+  bool agree = false;
+};
+
+struct ArchRun {
+  Arch arch = Arch::x86_64;
+  std::string kernel;
+  std::string outcome;  // the guest's outcome (ok, kernel_crash, ...)
+  std::string detail;
+  double module_build_seconds = 0;
+  double guest_seconds = 0;
+  double boot_seconds = 0;
+};
+
+struct KernelCheckReport {
+  std::vector<KernelVerdict> verdicts;
+  std::vector<ArchRun> runs;
+  std::vector<std::pair<std::string, std::string>> not_built;  // function, why
+};
+
+// Throws Error for bad input (no build root, a file that does not compile, no
+// kernel for an arch); what happens in a guest is in the report.
+KernelCheckReport run_kernel_check(const KernelCheckOptions& opts);
+
+}  // namespace xtramp::conform::kernel
