@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -123,6 +124,7 @@ struct ModuleRecord {
   uint64_t addr = 0;
   std::vector<std::vector<uint8_t>> in;
   std::vector<uint8_t> out;
+  std::vector<uint32_t> align;
 };
 
 ModuleRecord parse_record(const std::string& text) {
@@ -135,6 +137,11 @@ ModuleRecord parse_record(const std::string& text) {
     if (k == "called") r.called = std::stoul(v);
     if (k == "addr") r.addr = std::stoull(v, nullptr, 16);
     if (k == "out") r.out = unhex(v);
+    if (k == "align") {
+      std::istringstream vs(v);
+      for (std::string part; std::getline(vs, part, ',');)
+        r.align.push_back(static_cast<uint32_t>(std::stoul(part)));
+    }
     if (k == "in") {
       std::istringstream vs(v);
       for (std::string part; std::getline(vs, part, ',');) r.in.push_back(unhex(part));
@@ -152,7 +159,10 @@ struct Prediction {
   FuncModel model;
 };
 
-Prediction predict(const btf::BtfFile& bf, Arch a, const std::string& name) {
+// `align`: each argument type's __alignof__ as the module's GCC saw it; it
+// settles an alignment BTF leaves uncertain (a packed or aligned attribute).
+Prediction predict(const btf::BtfFile& bf, Arch a, const std::string& name,
+                   const std::vector<uint32_t>& align) {
   Prediction p;
   uint32_t id = 0;
   try {
@@ -167,6 +177,18 @@ Prediction predict(const btf::BtfFile& bf, Arch a, const std::string& name) {
   try {
     p.model = bf.model_by_id(id);
     p.have_model = true;
+    for (size_t i = 0; i < p.model.args.size() && i < align.size(); ++i) {
+      const TypeFacts& t = p.model.args[i].t();
+      if (t.align_certain || align[i] == 0) continue;
+      if (align[i] != t.align)
+        p.detail += "argument " + std::to_string(i) + " " + t.c_type + ": alignment " +
+                    std::to_string(align[i]) + " (GCC's __alignof__ in the module; BTF gives " +
+                    std::to_string(t.align) + "); ";
+      auto known = std::make_shared<TypeFacts>(t);
+      known->align = known->natural_align = align[i];
+      known->align_certain = true;
+      p.model.args[i].type = known;
+    }
   } catch (const Error& e) {
     p.verdict = "refused";
     p.detail = e.what();
@@ -176,18 +198,18 @@ Prediction predict(const btf::BtfFile& bf, Arch a, const std::string& name) {
   switch (au.linux_verdict) {
     case audit::LinuxVerdict::not_applicable:
       p.verdict = "refused";
-      p.detail = "the kernel refuses it: " + kv.message;
+      p.detail += "the kernel refuses it: " + kv.message;
       break;
     case audit::LinuxVerdict::refused:
       p.verdict = "refused";
-      p.detail = "the JIT refuses it: " + au.linux_error;
+      p.detail += "the JIT refuses it: " + au.linux_error;
       break;
     case audit::LinuxVerdict::same:
       p.verdict = "pass";
       break;
     case audit::LinuxVerdict::misplaced:
       p.verdict = "misplaced";
-      if (au.linux_diff) p.detail = audit::describe(b, *au.linux_diff, "psabi", "linux");
+      if (au.linux_diff) p.detail += audit::describe(b, *au.linux_diff, "psabi", "linux");
       break;
   }
   return p;
@@ -517,8 +539,6 @@ KernelCheckReport run_kernel_check(const KernelCheckOptions& opts) {
       cc.push_back(w);
     run_or_throw(cc, "building the loader for " + an);
 
-    std::map<std::string, Prediction> predictions;
-    for (const std::string& n : names) predictions[n] = predict(bf, a, n);
     // The loader takes the functions in module order (the trigger's index).
     std::string cmd = "insmod " + ko + " && " + loader + " " + bpf_objects[tc.bpf_target];
     for (const std::string& n : names) cmd += " " + n;
@@ -551,7 +571,12 @@ KernelCheckReport run_kernel_check(const KernelCheckOptions& opts) {
     rep.runs.push_back(run);
 
     for (const std::string& n : names) {
-      const Prediction& p = predictions[n];
+      // The prediction, with the alignments the module reported on its plain call.
+      const auto plain = lines.find(n + " none");
+      const Prediction p =
+          predict(bf, a, n,
+                  plain == lines.end() ? std::vector<uint32_t>{}
+                                       : parse_record(plain->second.value("module", "")).align);
       for (const char* prog : kPrograms) {
         KernelVerdict v{n, a, k.release, prog, "", "", p.verdict, p.detail, false};
         const auto it = lines.find(n + " " + prog);

@@ -88,6 +88,8 @@ static unsigned int xtkc_nin;
 static unsigned char xtkc_out[XTKC_MAX_BYTES];
 static unsigned int xtkc_out_len;
 static unsigned long xtkc_called;
+static unsigned int xtkc_align[XTKC_MAX_ARGS];
+static unsigned int xtkc_nalign;
 
 /* Graffiti: byte k of value i is 0x11 * (i + 1) + k (conform's encoding). */
 static void xtkc_fill(void *p, unsigned long n, unsigned int idx)
@@ -145,6 +147,7 @@ static ssize_t xtkc_write(struct file *f, const char __user *ubuf, size_t n, lof
 	xtkc_nin = 0;
 	xtkc_out_len = 0;
 	xtkc_called = 0;
+	xtkc_nalign = 0;
 	xtkc_calls[idx]();
 	xtkc_text_len = scnprintf(xtkc_text, sizeof(xtkc_text), "fn=%lu addr=0x%lx called=%lu in=",
 				  idx, (unsigned long)xtkc_fns[idx], xtkc_called);
@@ -157,6 +160,12 @@ static ssize_t xtkc_write(struct file *f, const char __user *ubuf, size_t n, lof
 	xtkc_text_len += scnprintf(xtkc_text + xtkc_text_len, sizeof(xtkc_text) - xtkc_text_len,
 				   " out=");
 	xtkc_put_hex(xtkc_out, xtkc_out_len);
+	xtkc_text_len += scnprintf(xtkc_text + xtkc_text_len, sizeof(xtkc_text) - xtkc_text_len,
+				   " align=");
+	for (i = 0; i < xtkc_nalign && i < XTKC_MAX_ARGS; ++i)
+		xtkc_text_len += scnprintf(xtkc_text + xtkc_text_len,
+					   sizeof(xtkc_text) - xtkc_text_len, "%s%u", i ? "," : "",
+					   xtkc_align[i]);
 	xtkc_text_len += scnprintf(xtkc_text + xtkc_text_len, sizeof(xtkc_text) - xtkc_text_len,
 				   "\n");
 	mutex_unlock(&xtkc_lock);
@@ -269,6 +278,7 @@ ModuleSource make_module_source(const std::vector<std::string>& files, const std
         records += "  xtkc_in_arg(" + std::to_string(i) + ", &" + a + ", sizeof " + a + ");\n";
         locals += "  " + spell.decl(params[i].type, a) + ";\n";
         fills += fill(b.get(), params[i].type, a, i);
+        fills += "  xtkc_align[" + std::to_string(i) + "] = __alignof__(__typeof__(" + a + "));\n";
         args += (i ? ", " : "") + a;
       }
       const std::string head =
@@ -283,7 +293,7 @@ ModuleSource make_module_source(const std::vector<std::string>& files, const std
       const std::string idx = std::to_string(n);
       body += "\nstatic __attribute__((noipa)) void xtkc_call_" + idx + "(void)\n{\n" + locals;
       if (!is_void) body += "  " + spell.decl(proto->type, "xt_r") + ";\n";
-      body += "\n" + fills;
+      body += "\n  xtkc_nalign = " + std::to_string(nparams) + ";\n" + fills;
       if (is_void) {
         body += "  " + f.name + "(" + args + ");\n";
       } else {

@@ -8,10 +8,13 @@
 // targets (register_btf_fmodret_id_set) and called through a debugfs file:
 //
 //   echo N > /sys/kernel/debug/xtkc/call   calls function N (module order)
-//   cat /sys/kernel/debug/xtkc/call        "fn=N addr=0x.. called=C in=HEX,HEX.. out=HEX"
+//   cat /sys/kernel/debug/xtkc/call        "fn=N addr=0x.. called=C in=HEX,HEX.. out=HEX
+//                                           align=A,A.."
 //
 // in= is each argument's memory image as the callee received it (none when
-// the call was skipped), out= what the caller got back.
+// the call was skipped), out= what the caller got back, align= each argument
+// type's __alignof__ as the kernel's GCC sees it (BTF cannot show packing or
+// an aligned attribute: docs/model.md, align_certain).
 #pragma once
 
 #include <functional>
