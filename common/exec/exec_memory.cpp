@@ -82,10 +82,48 @@ Error misuse(const std::string& message) {
   return Error(Errc::bad_request, message);
 }
 
+// Puts `code` at `dst` and `trap` in the `span - code.size()` bytes after it,
+// with ordinary 8-byte stores (single bytes at an unaligned edge): never
+// memcpy / memset. On s390x those are storage-to-storage instructions (glibc
+// moves with MVC and clears with XC or MVCLE), and QEMU's system emulation
+// (7.2, the qemu-system-s390x the vm stage runs) performs them through host
+// pointers without its check for stores into translated code: a translation
+// of the old code at that address stays in use. That is what happened when a
+// freed chunk's address was mapped again for new code (the near hints repeat,
+// and the kernel hands out the same page again): trampolines ran their
+// predecessors' program pointers and in-flight counters. Plain stores are
+// checked on every architecture; the volatile accesses keep the compiler from
+// turning the loop back into memcpy.
+void store_code(std::byte* dst, std::span<const uint8_t> code, size_t span, unsigned char trap) {
+  auto byte_at = [&](size_t i) { return i < code.size() ? code[i] : trap; };
+  size_t i = 0;
+  for (; i < span && (reinterpret_cast<uintptr_t>(dst + i) & 7) != 0; ++i)
+    *reinterpret_cast<volatile unsigned char*>(dst + i) = byte_at(i);
+  for (; i + 8 <= span; i += 8) {
+    unsigned char b[8];
+    for (size_t k = 0; k < 8; ++k) b[k] = byte_at(i + k);
+    uint64_t w;
+    std::memcpy(&w, b, 8);  // the bytes in memory order, whatever the byte order
+    *reinterpret_cast<volatile uint64_t*>(dst + i) = w;
+  }
+  for (; i < span; ++i) *reinterpret_cast<volatile unsigned char*>(dst + i) = byte_at(i);
+}
+
 void make_coherent(std::byte* begin, size_t bytes) {
   // Cleans the data cache and invalidates the instruction cache for the exec
-  // range (arm64; a no-op where the caches are coherent, x86-64 and s390x).
+  // range (arm64; nothing to do where the caches are coherent, x86-64 and
+  // s390x).
   __builtin___clear_cache(reinterpret_cast<char*>(begin), reinterpret_cast<char*>(begin + bytes));
+#if defined(__s390x__)
+  // s390x: a CPU may run copies of instructions it prefetched; a store is
+  // guaranteed to be seen by its later instruction fetches only when made
+  // through the same logical address (z/Architecture Principles of
+  // Operation, SA22-7832, chapter 5, "Instruction Fetching"), and the code
+  // went in through the write view, another address. A serializing
+  // operation discards prefetched copies (ibid., "CPU Serialization"):
+  // BCR 15,0.
+  asm volatile("bcr 15,0" ::: "memory");
+#endif
 }
 
 }  // namespace
@@ -375,8 +413,7 @@ void ExecMemory::write(CodeBlock& block, std::span<const uint8_t> code) {
     }
     dst = c.write + (block.exec_ - c.exec);
   }
-  std::memcpy(dst, code.data(), code.size());
-  std::memset(dst + code.size(), kTrapByte, span - code.size());
+  store_code(dst, code, span, kTrapByte);
   if (!c.dual && ops_.mprotect(c.exec, c.bytes, PROT_READ | PROT_EXEC) != 0) {
     const int err = errno;
     throw sys_error("mprotect(PROT_READ|PROT_EXEC)", err,
@@ -396,9 +433,8 @@ void ExecMemory::release(const CodeBlock& block) noexcept {
   // (a reclamation bug) stops at once instead of running on silently.
   // (qemu-user may keep running its translation: the poisoning is a native check.)
   if (c.live > 0 && c.dual && c.pid == ::getpid()) {
-    std::memset(c.write + (block.exec_ - c.exec), kTrapByte, block.size_);
-    __builtin___clear_cache(reinterpret_cast<char*>(block.exec_),
-                            reinterpret_cast<char*>(block.exec_ + block.size_));
+    store_code(c.write + (block.exec_ - c.exec), {}, block.size_, kTrapByte);
+    make_coherent(block.exec_, block.size_);
   }
   if (c.live == 0) {
     if (!unmap_chunk(c)) {
