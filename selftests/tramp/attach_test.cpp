@@ -706,3 +706,50 @@ TEST(AttachRecursion, EntryPatchInnerRunIsAMiss) {
 
 }  // namespace
 }  // namespace xtramp
+
+namespace xtramp {
+namespace {
+
+// A trampoline put where a freed one ran must run its own programs. The
+// trampolines of one function go near the program runner, at the same
+// address once the previous chunk is unmapped (the placement hints repeat),
+// often on the same page (the kernel hands it out again). Under
+// qemu-system-s390x 7.2 the code used to be copied with memcpy, whose MVC
+// stores do not discard QEMU's translation of the old code: the new
+// trampoline ran the previous round's program, then a dead one (a SIGSEGV
+// in AttachRecursion after AttachFaults and ProgramLimit). Each round's
+// program is a different, still-live Program, so a stale translation shows
+// as a run of the wrong one rather than a crash.
+TEST(AttachReuse, TrampolineAtAFreedAddressRunsItsOwnPrograms) {
+  constexpr int kRounds = 24;
+  ExecMemory mem;
+  Reclaimer rec;
+  std::vector<std::unique_ptr<Program>> progs;
+  std::vector<std::atomic<uint64_t>> runs(kRounds);
+  for (int i = 0; i < kRounds; ++i)
+    progs.push_back(std::make_unique<Program>(count_prog, &runs[static_cast<size_t>(i)],
+                                              i % 2 == 0 ? ProgKind::fentry : ProgKind::fexit));
+  std::map<const void*, int> addresses;  // trampoline address -> rounds placed there
+  for (int i = 0; i < kRounds; ++i) {
+    std::atomic<const void*> slot{reinterpret_cast<const void*>(&target_counted)};
+    {
+      Attachment a(targets_btf().model("target_counted"), (const void*)&target_counted, &slot,
+                   Policy::psabi, mem, rec);
+      a.attach(*progs[static_cast<size_t>(i)]);
+      ++addresses[slot.load()];
+      EXPECT_EQ(call_slot(slot, i), i + 1) << "round " << i;
+    }
+    ASSERT_TRUE(rec.drain(std::chrono::seconds(10))) << "round " << i;
+    ASSERT_EQ(mem.stats().chunks, 0u) << "round " << i << ": the chunk is unmapped";
+    for (int j = 0; j < kRounds; ++j)
+      EXPECT_EQ(runs[static_cast<size_t>(j)].load(), j <= i ? 1u : 0u)
+          << "round " << i << ": program " << j << " ran for the wrong trampoline";
+  }
+  size_t reused = 0;
+  for (const auto& [addr, n] : addresses) reused += static_cast<size_t>(n - 1);
+  RecordProperty("address_reused", static_cast<int>(reused));
+  EXPECT_GT(reused, 0u) << "no trampoline went where a freed one had been: nothing was tested";
+}
+
+}  // namespace
+}  // namespace xtramp
