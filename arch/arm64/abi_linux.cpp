@@ -1,8 +1,8 @@
 // The `linux` policy: what the upstream arm64 BPF trampoline JIT does
 // (arch/arm64/net/bpf_jit_comp.c calc_arg_aux(), merged 2025 in 9014cf56f13d,
-// struct-on-stack refusal dropped in dc704d0cfa43; shared/reference/
-// linux-trampolines.md §4.1). It only places what the kernel accepts:
-// btf_distill_func_proto() (kernel/bpf/btf.c, ibid. §2) refuses more than
+// struct-on-stack refusal dropped in dc704d0cfa43; docs/linux-jits.md
+// "arm64"). It only places what the kernel accepts: btf_distill_func_proto()
+// (kernel/bpf/btf.c, docs/linux-jits.md "What the kernel accepts") refuses more than
 // MAX_BPF_FUNC_ARGS (12) arguments, struct/union/float returns, and
 // arguments that are floats or larger than 16 bytes, with these messages.
 //

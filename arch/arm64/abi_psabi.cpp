@@ -1,7 +1,7 @@
 // AAPCS64 argument placement for Linux (little-endian), from the rules of
-// [AAPCS64] §6.8.2 (Stage A-C; current numbering, see
-// shared/reference/abi-rules.md §1.2) and GCC's aarch64_layout_arg for the
-// details the text leaves to "natural alignment" (§1.4):
+// [AAPCS64] §6.8.2 "Parameter passing rules" (stages A-C, the current rule
+// ids; docs/abi.md "AArch64") and GCC's aarch64_layout_arg for the details the
+// text leaves to "natural alignment" (§5.10 "Composite Types"):
 //   * natural alignment = max member alignment, an aligned() on the aggregate
 //     itself (or a typedef) does not count (TypeFacts::natural_align);
 //   * C.10 pairs only 2-register values whose natural alignment is 16;

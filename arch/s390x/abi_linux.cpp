@@ -1,6 +1,6 @@
 // The `linux` policy: what the upstream s390x BPF trampoline JIT does
 // (arch/s390/net/bpf_jit_comp.c, __arch_prepare_bpf_trampoline; see
-// linux-trampolines.md §5), applied only to prototypes the kernel accepts
+// docs/linux-jits.md "s390x"), applied only to prototypes the kernel accepts
 // (btf_distill_func_model, kernel/bpf/btf.c).
 //
 //   nr_reg_args = min(nr_args, MAX_NR_REG_ARGS /* 5 */);

@@ -1,7 +1,7 @@
 // s390x ELF ABI Supplement v1.7 ([S390ABI] lzsabi.tex §"Parameter Passing" and
 // §"Return Values"), non-vector ABI, as implemented by GCC's s390 backend
 // (s390_pass_by_reference, s390_function_arg_float/_integer, s390_return_in_memory).
-// See docs: abi-rules.md §3.1 (verbatim rules), §3.5 (GCC), §3.6 (algorithm).
+// See docs/abi.md "s390x" (the rules, GCC's choices) and "Sources" ([S390ABI]).
 #include <string>
 
 #include "arch/s390x/abi.hpp"

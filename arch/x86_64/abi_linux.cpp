@@ -1,5 +1,5 @@
 // The upstream x86-64 BPF trampoline JIT (arch/x86/net/bpf_jit_comp.c,
-// linux-trampolines.md §3.1-3.2): what it reads, not what the ABI says.
+// docs/linux-jits.md "x86-64"): what it reads, not what the ABI says.
 //
 //  * only what btf_distill_func_proto() accepts: <= 12 args, no FLOAT
 //    (float/double/long double/_Float128), no argument > 16 bytes, no

@@ -1,5 +1,5 @@
-// x86-64 System V psABI placement (psABI §3.2.3 "Parameter Passing",
-// abi-rules.md §2). Quotes are from the psABI unless marked GCC.
+// x86-64 System V psABI placement (psABI 1.0 §3.2.3 "Parameter Passing",
+// docs/abi.md "x86-64"). Quotes are from the psABI unless marked GCC.
 #include <algorithm>
 
 #include "arch/x86_64/abi.hpp"
@@ -107,7 +107,7 @@ CallLayout place_psabi(const FuncModel& m) {
     } else if (t.size > 0) {
       // "If there are no registers available for any eightbyte of an argument,
       // the whole argument is passed on the stack." The register counters are
-      // not closed: a later argument may still take them (GCC, abi-rules T4/T7).
+      // not closed: a later argument may still take them (GCC; docs/abi.md "x86-64").
       // Slot alignment: GCC ix86_function_arg_boundary, max(8, _Alignof(main
       // variant)) — 16 for __int128 ("must be aligned on a 16-byte boundary"),
       // long double and 16-aligned structs, 32 for aligned(32). Size rounded

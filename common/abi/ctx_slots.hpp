@@ -1,4 +1,4 @@
-// The arch-neutral ctx slot map (DESIGN.md "The ctx ABI"): argument i's bytes
+// The arch-neutral ctx slot map (docs/linux-jits.md "The ctx layout"): argument i's bytes
 // occupy ceil(size / 8) consecutive 8-byte slots, in argument order. By-reference
 // arguments are copied in by value, so they count their own size, not the
 // pointer's. ctx[total] then holds the return value.

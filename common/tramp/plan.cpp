@@ -206,7 +206,7 @@ class Planner {
     plan_.steps.push_back(s);
   }
 
-  // Argument bytes into ctx, whatever the ABI did with them (DESIGN.md).
+  // Argument bytes into ctx, whatever the ABI did with them (docs/trampolines.md "The ctx").
   void fill_ctx() {
     imm(plan_.ip_off, req_.func_addr);
     imm(plan_.ip_off + 8, plan_.arg_slots);

@@ -1,5 +1,5 @@
 // Programs attached to a trampoline, and the helpers they use on the ctx the
-// trampoline builds (DESIGN.md "The ctx ABI", kernel-compatible):
+// trampoline builds (the kernel's layout, docs/linux-jits.md "The ctx layout"):
 //
 //   ctx[-2]            the traced function's address     (bpf_get_func_ip)
 //   ctx[-1]            the number of argument slots      (bpf_get_func_arg_cnt)

@@ -1,9 +1,10 @@
 /* Small structs of every size 1-8 by value, in several positions and counts.
  * s390x passes structs of 1, 2, 4 or 8 bytes in a GPR (right-aligned, padded on
  * the left) and every other size by reference, as a pointer to a caller-made
- * copy ([S390ABI] simple_arg); the kernel's s390x JIT treats any argument of
- * at most 8 bytes as a value in the register, so for 3/5/6/7-byte structs it
- * saves the pointer instead (linux-trampolines.md §5). x86-64 and arm64 pass
+ * copy ([S390ABI] simple_arg, docs/abi.md "s390x"); the kernel's s390x JIT
+ * treats any argument of at most 8 bytes as a value in the register, so for
+ * 3/5/6/7-byte structs it saves the pointer instead (docs/linux-jits.md
+ * "s390x"). x86-64 and arm64 pass
  * all of them in one GPR (the size rounded up to 8). The 1/2/4/8-byte ones are
  * the controls. odd<N> is a char array, odd<N>m mixes char and short members
  * (packed where that is needed for an odd size). Declarations only. */

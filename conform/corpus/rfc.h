@@ -1,5 +1,5 @@
-/* The 2025 RFC cases (linux-trampolines.md §3.6, §4.2, §6.1): struct
- * arguments placed on the stack with 16-byte alignment.
+/* The 2025 RFC cases (docs/linux-jits.md "The kernel selftests and the 2025
+ * RFC"): struct arguments placed on the stack with 16-byte alignment.
  *  - bpf_testmod_test_struct_arg_10/_11: RFC v1 patch 3/4 (Lothoré, April
  *    2025, never merged), four 16-byte structs, a short, then the same struct
  *    on the stack. The x86-64 run failed with "t11:f actual 35 != 43": the

@@ -3,8 +3,8 @@
  *    bpf_testmod/bpf_testmod.c): bpf_testmod_test_struct_arg_1..9, the union
  *    arguments of v6.18 (Leon Hwang, ccb4f5d91ec4 / 1c6686bf7fc1),
  *    bpf_testmod_test_arg_ptr_to_struct and bpf_testmod_fentry_test1/2/3/7/11
- *    (linux-trampolines.md §6.1). The types are those of
- *    selftests/tramp/targets.h.
+ *    (docs/linux-jits.md "The kernel selftests and the 2025 RFC"). The
+ *    types are those of selftests/tramp/targets.h.
  *  - net/bpf/test_run.c: bpf_fentry_test1..11 (test11 takes a union by value,
  *    added with the union-argument series) and bpf_modify_return_test/2.
  * Declarations only. The kernel's u64/__u64 are unsigned long long and u32 is

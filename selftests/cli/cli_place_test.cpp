@@ -1,6 +1,6 @@
 // `xtramp place`, `xtramp audit` and `xtramp arches` on place_corpus.c. The
 // expected locations are ABI facts (psABI §3.2.3, AAPCS64 C.10/C.14, the
-// s390x ELF ABI) and the upstream JIT behaviour linux-trampolines.md quotes,
+// s390x ELF ABI) and the upstream JIT behaviour docs/linux-jits.md describes,
 // never values printed by xtramp itself.
 #include <gtest/gtest.h>
 

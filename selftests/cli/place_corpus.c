@@ -1,6 +1,6 @@
 /* Prototypes for the `xtramp place` / `xtramp audit` CLI tests, compiled
  * with `gcc -gbtf -g -O1 -c` for the build's architecture. Each one is a
- * case linux-trampolines.md documents; keep cli_place_test.cpp in sync. */
+ * case docs/linux-jits.md documents; keep cli_place_test.cpp in sync. */
 
 /* The 2025 RFC's shape: four 16-byte-aligned structs, a short, and a fifth
  * one that lands on the stack after the short. */

@@ -734,7 +734,7 @@ TEST_P(ModelOracle, BitfieldLeaves) {
 }
 
 // ---------------------------------------------------------------------------
-// AAPCS64 natural alignment, written from the ABI text (abi-rules.md §1.1/§1.4):
+// AAPCS64 natural alignment, written from the ABI text (AAPCS64 §5.10, docs/abi.md "AArch64"):
 // member-level aligned/packed count, the aggregate's own attribute does not.
 
 class ModelOracleArm64 : public ModelOracle {};

@@ -4,7 +4,8 @@
 // the fentry ctx (slot count, function address, every argument byte),
 // what the target computed from the arguments it received, the return value
 // the caller got, fexit's view of it, and fmod_ret's override. Values and
-// expectations are the kernel selftests' (linux-trampolines.md §6.4).
+// expectations are the kernel selftests' (prog_tests/tracing_struct.c;
+// docs/linux-jits.md "The kernel selftests and the 2025 RFC").
 #include <gtest/gtest.h>
 
 #include <cstring>

@@ -3,7 +3,7 @@
  * trampoline, or the function itself) with fixed values. The struct_arg_*,
  * union_arg_* and fentry_test* functions and values are the kernel
  * selftests' (tools/testing/selftests/bpf/test_kmods/bpf_testmod.c and
- * prog_tests/tracing_struct.c, see linux-trampolines.md §6); the rest covers
+ * prog_tests/tracing_struct.c, see docs/linux-jits.md); the rest covers
  * what the kernel refuses (floats, big structs, struct returns) and the 2025
  * RFC's 16-byte-aligned stack arguments. */
 #ifndef XTRAMP_SELFTESTS_TRAMP_TARGETS_H

@@ -1,6 +1,6 @@
 // arm64 placement (AAPCS64 `psabi` and the upstream JIT's `linux`), checked
 // against facts from the ABI and GCC's own testsuite, never against values
-// printed by this code. Sources (see shared/reference/abi-rules.md §1, §5.1):
+// printed by this code. Sources (pinned in docs/abi.md "Sources"; the rules in "AArch64"):
 //   [AAPCS64]  aapcs64.rst §6.8.2 rules A-C (current numbering), §6.9 results
 //   [gcc]      gcc/testsuite/gcc.target/aarch64/aapcs64/*.c expected locations
 //              (X<n> -> x<n>, S/D/Q<n> -> v<n>, STACK+k -> sp+k at entry,
@@ -9,7 +9,7 @@
 //              the shift is derived in the comment.
 //   [kernel]   arch/arm64/net/bpf_jit_comp.c calc_arg_aux() and
 //              kernel/bpf/btf.c btf_distill_func_proto() messages
-//              (shared/reference/linux-trampolines.md §2, §4.1, §4.2)
+//              (docs/linux-jits.md "What the kernel accepts", "arm64")
 //
 // Notation of a location list: one entry per part, "x2[0,8]" = bytes [0,8) of
 // the argument in x2 (low-order end, LE), "v1[4,4]" = bytes 4..7 in v1,
@@ -282,8 +282,8 @@ TEST(Arm64Abi, GccTestAlign9MemberLevelAlignmentPairs) {
 }
 
 TEST(Arm64Abi, NaturalAlignmentStructVersusMemberAttribute) {
-  // [AAPCS64] §5.6 natural alignment ignores the aggregate's own attribute
-  // (abi-rules.md §1.1, §1.4; clang aapcs64-align.cpp, llvm#64039):
+  // [AAPCS64] §5.10 natural alignment ignores the aggregate's own attribute
+  // (docs/abi.md "AArch64"; clang aapcs64-align.cpp, llvm#64039):
   // aligned(16) struct {long a, b} after an int -> x1:x2; a member aligned(16) -> x2:x3.
   EXPECT_EQ(where(psabi("t_nat_struct")), (V{"x0[0,4]", "x1[0,8] x2[8,8]"}));
   EXPECT_EQ(where(psabi("t_nat_member")), (V{"x0[0,4]", "x2[0,8] x3[8,8]"}));
@@ -350,7 +350,7 @@ TEST(Arm64Abi, IntegerRegisterExhaustion) {
                "x7[0,8]", "sp+0[0,1]", "sp+8[0,2]", "sp+16[0,4]", "sp+24[0,8]", "sp+32[0,8]"}));
   EXPECT_EQ(cl.stack_size, 40u);
   // GPRs and FPRs are separate: long double after 8 GPR args still goes to q0
-  // (abi-rules.md §1.6, probe t15).
+  // (docs/abi.md "AArch64": the x and v counters are independent).
   EXPECT_EQ(where(psabi("t_indep")).back(), "v0[0,16]");
 }
 
@@ -364,7 +364,7 @@ TEST(Arm64Abi, C13ClosesGprsForLaterArguments) {
 TEST(Arm64Abi, ByReferenceAndIndirectResult) {
   // [AAPCS64] B.4: > 16-byte composites by reference ([gcc] test_align-8.c
   // PTR X1); §6.9: the result buffer in x8, which is not an argument register
-  // (abi-rules.md §1.3: "S24 r01() writes through x8"), so x0 stays the first argument.
+  // (docs/abi.md "AArch64", "Result"), so x0 stays the first argument.
   const CallLayout cl = psabi("r_big");
   EXPECT_EQ(where(cl), (V{"x0[0,4]", "*x1[0,8]", "*x2[0,8]"}));
   EXPECT_EQ(cl.ret.kind, RetLayout::Kind::memory);
@@ -382,7 +382,7 @@ TEST(Arm64Abi, ReturnValues) {
   EXPECT_EQ(parts_str(psabi("r_f").ret.parts), "v0[0,4]");
   EXPECT_EQ(parts_str(psabi("r_c").ret.parts), "x0[0,1]");
   // §6.9 "the same registers as would be used for such an argument": HFA in v0-v3,
-  // a 12-byte struct in x0:x1 (abi-rules.md §1.3 probe "SF16 r02() returns in x0,x1").
+  // a 12-byte struct in x0:x1 (docs/abi.md "AArch64", "Result").
   EXPECT_EQ(parts_str(psabi("r_hfa").ret.parts), "v0[0,8] v1[8,8] v2[16,8] v3[24,8]");
   EXPECT_EQ(parts_str(psabi("r_small").ret.parts), "x0[0,8] x1[8,4]");
   EXPECT_EQ(psabi("r_small").ret.kind, RetLayout::Kind::regs);
@@ -394,7 +394,7 @@ TEST(Arm64Abi, ReturnValues) {
 // ------------------------------------------------------ psabi vs linux ----
 
 TEST(Arm64Abi, RfcInt128StructLandsElsewhereUnderLinux) {
-  // The 2025 RFC function (linux-trampolines.md §4.1): the 16-aligned f is at
+  // The 2025 RFC function (docs/linux-jits.md "arm64"): the 16-aligned f is at
   // sp+16 under AAPCS64 (C.14) but read from sp+8 by calc_arg_aux.
   const CallLayout ps = psabi("rfc");
   const CallLayout lx = linux_jit("rfc");
@@ -429,9 +429,10 @@ TEST(Arm64Abi, TestAlign2ShapeUnderLinuxHasNoEvenPair) {
 }
 
 TEST(Arm64Abi, XuKuohaiExampleStackAlignment) {
-  // Xu Kuohai's review of the 2024 series (linux-trampolines.md §4.2):
-  // "a~d ... x0~x6 ... e, f, and g should be placed at sp + 0, +16, and +32
-  // respectively, with 8 bytes padding between f and g".
+  // Xu Kuohai's review of the 2024 series (docs/linux-jits.md "The kernel
+  // selftests and the 2025 RFC"): "a~d ... x0~x6 ... e, f, and g should be
+  // placed at sp + 0, +16, and +32 respectively, with 8 bytes padding between
+  // f and g".
   const V regs{"x0[0,8] x1[8,8]", "x2[0,8] x3[8,8]", "x4[0,8] x5[8,8]", "x6[0,8]"};
   V want_ps = regs, want_lx = regs;
   for (const char* s : {"sp+0[0,16]", "sp+16[0,8]", "sp+32[0,16]"}) want_ps.push_back(s);
@@ -448,7 +449,7 @@ TEST(Arm64Abi, LinuxModelsC13LikeTheAbi) {
 }
 
 TEST(Arm64Abi, LinuxRefusesWhatTheKernelRefuses) {
-  // [kernel] btf_distill_func_proto messages (linux-trampolines.md §2).
+  // [kernel] btf_distill_func_proto messages (docs/linux-jits.md "What the kernel accepts").
   EXPECT_EQ(linux_refusal("t_int_stack", Errc::too_many_args),
             "The function t_int_stack has 13 arguments. Too many.");
   EXPECT_EQ(linux_refusal("k_float", Errc::unsupported),

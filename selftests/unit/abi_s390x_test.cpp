@@ -1,9 +1,9 @@
 // s390x placement tables. Every expectation is a fact from the s390x ELF ABI
 // Supplement ([S390ABI] lzsabi.tex §"Parameter Passing" / §"Return Values",
-// quoted in abi-rules.md §3), GCC's s390 backend (§3.5), clang's
+// docs/abi.md "s390x"), GCC's s390 backend, clang's
 // CodeGen/SystemZ/systemz-abi.c, LLVM's SystemZ args-04.ll, the kernel's
 // btf_distill_func_model messages, or the s390x BPF JIT
-// (linux-trampolines.md §5) — never a value printed by this code.
+// (docs/linux-jits.md "s390x") — never a value printed by this code.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -221,7 +221,7 @@ TEST(S390xAbi, StructSizes) {
 
 // double_or_float: "A structure equivalent to one of the above" (exactly one
 // member, recursively). GCC: arrays and unions are never float-like
-// (abi-rules §3.5, clang union_float -> i32); no strict size check
+// (docs/abi.md "s390x"; clang union_float -> i32); no strict size check
 // (agg_float_a8 -> double); {float a; float b;} -> i64; agg_float_a16 -> byval.
 TEST(S390xAbi, FloatLikeStructs) {
   const CallLayout c = place("floatlike");

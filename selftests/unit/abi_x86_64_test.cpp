@@ -2,8 +2,8 @@
 //
 // Every expectation is a fact taken from the psABI text, GCC's own ABI
 // testsuite (gcc.target/x86_64/abi/test_passing_*.c, test_struct_returning.c),
-// the compiler probes recorded in abi-rules.md §2.5, or the kernel sources
-// quoted in linux-trampolines.md §3 — never a value printed by this backend.
+// the GCC 12 checks listed in docs/abi.md "x86-64", or the kernel sources
+// described in docs/linux-jits.md "x86-64" — never a value printed by this backend.
 // Locations are written as "<where>[<arg_offset>,<size>]" with <where> a
 // register name or "rsp+N" (N = offset from rsp at function entry, so the
 // GCC testsuite's `&arg == rsp+8` is "rsp+8").
@@ -90,7 +90,7 @@ struct long3_struct r_long3(long a, long b, long c, long d, long e, long f)
 { struct long3_struct s = {a, b, c + d + e + f}; return s; }
 void r_void(long a) { (void)a; }
 
-/* the 2025 RFC case (linux-trampolines.md §3.6) */
+/* the 2025 RFC case (docs/linux-jits.md "The kernel selftests and the 2025 RFC") */
 struct s { __int128 a; };
 int rfc(struct s a, struct s b, struct s c, struct s d, short e, struct s f) { return e; }
 
@@ -195,7 +195,7 @@ TEST(X86_64Abi, MixedIntAndFloatCountersAreIndependent) {
 }
 
 // long double: X87+X87UP, "If the class is X87, X87UP ... it is passed in
-// memory"; probe (abi-rules §2.5): as first memory arg at offset 0 with the
+// memory"; GCC 12 (docs/abi.md "x86-64"): as first memory arg at offset 0 with the
 // next long still in a register.
 TEST(X86_64Abi, LongDoubleArgumentInMemory) {
   const CallLayout l = place("ld_arg");
@@ -256,8 +256,8 @@ TEST(X86_64Abi, PackedMisalignedStructInMemory) {
   EXPECT_EQ(l.stack_size, 16u);  // size rounded up to eightbytes
 }
 
-// Stack alignment = type alignment (GCC ix86_function_arg_boundary; probes
-// t12/t14 in abi-rules §2.5): after one 8-byte stack arg, a 16-aligned
+// Stack alignment = type alignment (GCC ix86_function_arg_boundary; checked
+// with GCC 12, docs/abi.md "x86-64"): after one 8-byte stack arg, a 16-aligned
 // struct lands at arg-area offset 16 (rsp+24), an aligned(32) one at 32 (rsp+40).
 TEST(X86_64Abi, OverAlignedStructsOnStack) {
   const CallLayout a16 = place("s_al16");
@@ -271,7 +271,7 @@ TEST(X86_64Abi, OverAlignedStructsOnStack) {
 
 // "If there are no registers available for any eightbyte of an argument, the
 // whole argument is passed on the stack"; GCC does not close the register
-// file (abi-rules T10): {double,long} with xmm0-7 used -> stack, next long -> rdi.
+// file (docs/abi.md "x86-64"): {double,long} with xmm0-7 used -> stack, next long -> rdi.
 TEST(X86_64Abi, AllOrNothingWithBackfill) {
   const CallLayout l = place("s_sse_full");
   EXPECT_EQ(arg(l, 8), "rsp+8[0,16]");
@@ -318,7 +318,7 @@ TEST(X86_64Abi, Int128SpillsWholeAndBackfills) {
   EXPECT_EQ(arg(l, 6), "r9[0,8]");
 }
 
-// Probe t03 (abi-rules §2.5): __int128 after one 8-byte stack arg -> offset 16.
+// GCC 12 (docs/abi.md "x86-64"): __int128 after one 8-byte stack arg -> offset 16.
 TEST(X86_64Abi, Int128StackSlotIs16Aligned) {
   const CallLayout l = place("i128_align");
   EXPECT_EQ(arg(l, 6), "rsp+8[0,8]");
@@ -363,7 +363,7 @@ TEST(X86_64Abi, MemoryReturnHiddenPointerShiftsArgs) {
 
 // --- ctx slots ------------------------------------------------------------------
 
-// DESIGN.md "The ctx ABI": ceil(size/8) consecutive slots in argument order,
+// docs/linux-jits.md "The ctx layout": ceil(size/8) consecutive slots in argument order,
 // whatever the ABI did (memory args included).
 TEST(X86_64Abi, CtxSlots) {
   const CallLayout l = place("s_long3");
@@ -378,9 +378,10 @@ TEST(X86_64Abi, CtxSlots) {
 
 // --- the RFC case: psabi vs linux ----------------------------------------------
 
-// linux-trampolines.md §3.6 (Lothoré's gdb dump of t11): the caller put
-// f (struct {__int128}) on a 16-byte-aligned slot after e, leaving a hole; the
-// JIT reads consecutive 8-byte slots from rbp+0x18 (= rsp+8 at entry).
+// docs/linux-jits.md "The kernel selftests and the 2025 RFC" (Lothoré's gdb
+// dump of t11): the caller put f (struct {__int128}) on a 16-byte-aligned
+// slot after e, leaving a hole; the JIT reads consecutive 8-byte slots from
+// rbp+0x18 (= rsp+8 at entry).
 TEST(X86_64Abi, RfcInt128StructPsabiVsLinux) {
   const CallLayout ps = place("rfc", Policy::psabi);
   EXPECT_EQ(arg(ps, 0), "rdi[0,8] rsi[8,8]");
@@ -450,8 +451,8 @@ void expect_error(const char* fn, Errc code, const std::string& msg) {
   }
 }
 
-// btf_distill_func_proto() messages (linux-trampolines.md §2) and the JIT's
-// -ENOTSUPP when struct slots exceed MAX_BPF_FUNC_ARGS (§3.2).
+// btf_distill_func_proto() messages (docs/linux-jits.md "What the kernel accepts") and
+// the JIT's -ENOTSUPP when struct slots exceed MAX_BPF_FUNC_ARGS (ibid., "x86-64").
 TEST(X86_64Abi, LinuxRefusesWhatTheKernelRefuses) {
   expect_error("lx_float", Errc::unsupported,
                "The function lx_float arg1 type FLOAT is unsupported.");

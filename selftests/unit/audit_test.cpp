@@ -1,5 +1,5 @@
 // common/audit: the byte-wise layout comparison and the three audit
-// questions. The cases are the kernel bugs linux-trampolines.md documents
+// questions. The cases are the kernel bugs docs/linux-jits.md documents
 // (the 2025 RFC's 16-byte-aligned stack struct on x86-64 and arm64, s390x's
 // 3-byte struct by value) and docs/model.md's hidden-alignment example; the
 // prototypes are compiled by each arch's GCC.
