@@ -1,5 +1,6 @@
 // `xtramp kernel-check`: the `linux` placement policy against the real BPF
 // trampolines of Debian's kernels (issue 13; conform/kernel/kernel_check.hpp).
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -45,8 +46,7 @@ class KernelCheckCommand final : public Command {
     sub.add_option("FILE", files_, "C files of type definitions and function declarations")
         ->required()
         ->check(CLI::ExistingFile);
-    sub.add_option("--arch", arches_, "x86_64, arm64, s390x, a comma list, or all (default all)")
-        ->delimiter(',');
+    sub.add_option("--arch", arch_, "x86_64, arm64, s390x, a comma list, or all (default all)");
     sub.add_option("--kernel", kernel_, "newest (default) or a kernel release prefix");
     sub.add_option("--workdir", workdir_,
                    "keep the module, loader and BPF object here (inside the build root)");
@@ -65,10 +65,16 @@ class KernelCheckCommand final : public Command {
     o.kernel = kernel_;
     o.workdir = workdir_;
     o.timeout_seconds = timeout_;
-    if (arches_.empty() || (arches_.size() == 1 && arches_[0] == "all")) {
+    std::vector<std::string> arches;
+    for (size_t b = 0; b <= arch_.size();) {
+      const size_t e = std::min(arch_.find(',', b), arch_.size());
+      if (e > b) arches.push_back(arch_.substr(b, e - b));
+      b = e + 1;
+    }
+    if (arches.empty() || (arches.size() == 1 && arches[0] == "all")) {
       o.arches.assign(std::begin(kAllArches), std::end(kAllArches));
     } else {
-      for (const std::string& s : arches_) {
+      for (const std::string& s : arches) {
         const auto a = parse_arch(s);
         if (!a)
           throw Error(Errc::bad_request,
@@ -123,8 +129,8 @@ class KernelCheckCommand final : public Command {
   }
 
  private:
-  std::vector<std::string> files_, arches_;
-  std::string kernel_ = "newest", workdir_;
+  std::vector<std::string> files_;
+  std::string arch_ = "all", kernel_ = "newest", workdir_;
   unsigned timeout_ = 600;
   bool json_ = false, console_ = false;
 };

@@ -501,8 +501,17 @@ KernelCheckReport run_kernel_check(const KernelCheckOptions& opts) {
       fs::copy_file(from, mdir + "/" + to, fs::copy_options::overwrite_existing);
     say(an + ": building the module against " + headers);
     auto t0 = Clock::now();
-    const std::vector<std::string> make{
-        "chroot", root, "make", "-s", "-C", headers, "M=" + in_root + "/" + an};
+    // objtool (x86-64) reads /proc: a private mount namespace gives the
+    // chroot one that disappears with it.
+    const std::vector<std::string> make{"unshare",
+                                        "--mount",
+                                        "--propagation",
+                                        "private",
+                                        "sh",
+                                        "-c",
+                                        "mount -t proc proc '" + root + "/proc' && exec chroot '" +
+                                            root + "' make -s -C '" + headers + "' M='" + in_root +
+                                            "/" + an + "'"};
     const ProcessResult mr = run_process(make);
     run.module_build_seconds = since(t0);
     if (!mr.ok() || !fs::exists(mdir + "/xtkc.ko"))
