@@ -52,12 +52,13 @@ Count voluntary_switches(int tid, uint64_t* v) {
   return Count::ok;
 }
 
-enum class Seen { exited, blocked_outside, unknown };
+enum class Seen { exited, in_syscall_outside, stopped_outside, unknown };
 
 // "/proc/<tid>/syscall": "running", or "<nr> args... sp pc" (in a system
-// call), or "-1 sp pc" (blocked, not in a system call). The PC (the last
-// field) is checked either way: a thread sleeping in a page fault inside our
-// code shows the fault's error code where a system call number would be.
+// call), or "-1 sp pc" (not running and not in a system call: preempted in
+// user mode, or sleeping in a page fault). The PC (the last field) is checked
+// either way: a thread sleeping in a page fault inside our code shows the
+// fault's error code where a system call number would be.
 Seen observe(int tid, uintptr_t lo, uintptr_t hi) {
   std::string s;
   if (!read_file("/proc/self/task/" + std::to_string(tid) + "/syscall", &s)) return Seen::exited;
@@ -66,7 +67,8 @@ Seen observe(int tid, uintptr_t lo, uintptr_t hi) {
   const size_t sp = s.find_last_of(' ');
   if (sp == std::string::npos) return Seen::unknown;
   const uintptr_t pc = std::strtoull(s.c_str() + sp + 1, nullptr, 16);
-  return pc >= lo && pc < hi ? Seen::unknown : Seen::blocked_outside;
+  if (pc >= lo && pc < hi) return Seen::unknown;
+  return s.rfind("-1 ", 0) == 0 ? Seen::stopped_outside : Seen::in_syscall_outside;
 }
 
 int self_tid() {
@@ -94,7 +96,8 @@ std::map<int, Reclaimer::ThreadMark> Reclaimer::snapshot() {
   return m;
 }
 
-bool Reclaimer::all_quiescent(const std::map<int, ThreadMark>& since, uintptr_t lo, uintptr_t hi) {
+bool Reclaimer::all_quiescent(const std::map<int, ThreadMark>& since, uintptr_t lo, uintptr_t hi,
+                              Quiescence q) {
   const int me = self_tid();
   for (const auto& [tid, mark] : since) {
     if (tid == me) continue;
@@ -103,7 +106,13 @@ bool Reclaimer::all_quiescent(const std::map<int, ThreadMark>& since, uintptr_t 
     if (c == Count::exited) continue;
     if (c == Count::ok && mark.voluntary != UINT64_MAX && now > mark.voluntary)
       continue;  // blocked at least once since
-    if (observe(tid, lo, hi) != Seen::unknown) continue;
+    const Seen seen = observe(tid, lo, hi);
+    if (seen == Seen::exited || seen == Seen::in_syscall_outside) continue;
+    // Preempted with its PC outside the code: enough to know it is not in
+    // the code, not that it holds no pointer to it (a caller preempted
+    // between loading the slot and calling through it): as for the
+    // kernel's RCU Tasks, preemption is not a quiescent state.
+    if (seen == Seen::stopped_outside && q == Quiescence::pc_outside) continue;
     return false;
   }
   // Threads created after the snapshot were never inside: the trampoline was
@@ -130,7 +139,7 @@ size_t Reclaimer::reclaim() {
       while (advanced && r.phase < 3) {
         advanced = false;
         const uintptr_t lo = r.code.address(), hi = lo + r.code.size();
-        if (r.phase == 0 && all_quiescent(r.since, lo, hi)) {
+        if (r.phase == 0 && all_quiescent(r.since, lo, hi, Quiescence::blocked)) {
           r.phase = 1;
           advanced = true;
         } else if (r.phase == 1 &&
@@ -138,7 +147,7 @@ size_t Reclaimer::reclaim() {
           r.since = snapshot();
           r.phase = 2;
           advanced = true;
-        } else if (r.phase == 2 && all_quiescent(r.since, lo, hi)) {
+        } else if (r.phase == 2 && all_quiescent(r.since, lo, hi, Quiescence::pc_outside)) {
           r.phase = 3;
           advanced = true;
         }
@@ -173,7 +182,7 @@ Reclaimer::Stats Reclaimer::stats() const {
 bool wait_quiescent(uintptr_t lo, uintptr_t hi, std::chrono::milliseconds timeout) {
   const auto since = Reclaimer::snapshot();
   const auto end = std::chrono::steady_clock::now() + timeout;
-  while (!Reclaimer::all_quiescent(since, lo, hi)) {
+  while (!Reclaimer::all_quiescent(since, lo, hi, Reclaimer::Quiescence::pc_outside)) {
     if (std::chrono::steady_clock::now() >= end) return false;
     std::this_thread::sleep_for(std::chrono::microseconds(200));
   }

@@ -6,18 +6,24 @@
 //  * every trampoline counts, with an atomic in-flight counter, the threads
 //    between its first call out (a program, the original) and the return of
 //    its last one: those are the threads with a return address into it;
-//  * a thread has been seen *quiescent since T* when, after time T, it was
-//    observed blocked (procfs /proc/self/task/<tid>/syscall shows a system
-//    call, or a stopped thread's PC outside the code), or its voluntary
-//    context switch count (/proc/self/task/<tid>/status) grew, or it exited.
-//    Blocking means it was in a system call, and trampoline code makes none,
-//    so at that moment its PC was not in the straight-line code;
+//  * a thread has been seen *blocked since T* when, after time T, procfs
+//    (/proc/self/task/<tid>/syscall) showed it in a system call, or its
+//    voluntary context switch count (/proc/self/task/<tid>/status) grew, or
+//    it exited. Trampoline code makes no system call, and a caller makes
+//    none between loading a trampoline's address and calling it (the
+//    contract in attachment.hpp), so such a thread holds no path into code
+//    unlinked before T;
+//  * a thread has been seen *outside since T* when it was blocked since T,
+//    or observed preempted (syscall file "-1 sp pc") with its PC outside the
+//    code: it is not executing the code, but it may still hold its address
+//    (preempted between the load and the call), so this is only used where
+//    that cannot matter;
 //  * a retired trampoline is freed after three phases:
-//      A. every thread quiescent since the unlink: nobody is left between
-//         the entry and the counter's increment;
+//      A. every thread blocked since the unlink: nobody is left between
+//         the entry and the counter's increment, nor about to enter;
 //      B. the counter reads 0 (at time T1): nobody is inside a call out, and
 //         nobody can come in any more;
-//      C. every thread quiescent since T1: nobody is left between the
+//      C. every thread outside since T1: nobody is left between the
 //         decrement and the final return.
 // The thread calling reclaim() is never inside a retired trampoline and is
 // skipped. A thread that never blocks (a pure CPU loop) delays reclamation;
@@ -82,9 +88,14 @@ class Reclaimer {
   };
 
   friend bool wait_quiescent(uintptr_t, uintptr_t, std::chrono::milliseconds);
-  // True when every thread (but the caller) was quiescent since `since` was
-  // taken, with respect to the code in [lo, hi).
-  static bool all_quiescent(const std::map<int, ThreadMark>& since, uintptr_t lo, uintptr_t hi);
+  enum class Quiescence {
+    blocked,     // blocked (in a system call) since: holds no path into the code
+    pc_outside,  // blocked since, or seen preempted with its PC outside the code
+  };
+  // True when every thread (but the caller) was quiescent in that sense since
+  // `since` was taken, with respect to the code in [lo, hi).
+  static bool all_quiescent(const std::map<int, ThreadMark>& since, uintptr_t lo, uintptr_t hi,
+                            Quiescence q);
   static std::map<int, ThreadMark> snapshot();
 
   mutable std::mutex mu_;
