@@ -53,7 +53,7 @@ class GenCommand final : public Command {
                    "the function's patched entry)")
         ->option_text("MODE");
     sub.add_flag("--nothrow", nothrow_,
-                 "The programs are noexcept: on an x86-64 host, for x86-64 code, the recursion "
+                 "The programs are noexcept: for code of the host's own arch, the recursion "
                  "guard, call and run count are generated inline (the code then holds this "
                  "process's TLS offset); otherwise every program goes through the runner");
     sub.add_flag("--disasm", disasm_, "Print the disassembly (capstone)");

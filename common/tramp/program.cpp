@@ -8,7 +8,6 @@
 #include <pthread.h>
 #include <sys/mman.h>
 
-#include <climits>
 #include <cstddef>
 #include <mutex>
 #include <new>
@@ -222,21 +221,13 @@ extern "C" uint64_t xtramp_run_program(Program* prog, const uint64_t* ctx) {
 
 namespace detail {
 
-InlineRun inline_run() noexcept {
+InlineRun inline_run(uintptr_t thread_pointer) noexcept {
   InlineRun r;
-#if defined(__x86_64__)
-  // x86-64 TLS (variant II): fs:0 holds the thread pointer itself; an
-  // initial-exec variable sits at a fixed (negative) offset from it.
-  uintptr_t tp = 0;
-  asm("mov %%fs:0, %0" : "=r"(tp));
-  const intptr_t off = static_cast<intptr_t>(reinterpret_cast<uintptr_t>(&t_block) - tp);
-  if (off < INT32_MIN || off > INT32_MAX) return r;
   r.available = true;
-  r.block_tp_offset = static_cast<int32_t>(off);
+  r.block_tp_offset = static_cast<int64_t>(reinterpret_cast<uintptr_t>(&t_block) - thread_pointer);
   r.words_offset = static_cast<uint32_t>(offsetof(RunBlock, words));
   r.running_bit = kRunning;
   r.one_run = kOneRun;
-#endif
   return r;
 }
 

@@ -99,17 +99,26 @@ namespace detail {
 // nothrow program (test the thread's run word, mark it, call, count; on any
 // other case call xtramp_run_program, which claims a thread's first block and
 // counts misses): the thread's RunBlock pointer is at thread pointer +
-// `block_tp_offset` (the same for every thread: initial-exec TLS), and a
-// program's run word at that block + `words_offset` + 8 * guard_slot().
-// Set only on an x86-64 host (the generated code runs in this process).
+// `block_tp_offset`, and a program's run word at that block + `words_offset`
+// + 8 * guard_slot().
+//
+// The block pointer is an initial-exec TLS variable: it lies in the static
+// TLS block, at the same offset from the thread pointer in every thread,
+// whatever the TLS variant (the offset is measured here, not derived from the
+// variant). How the thread pointer is read, and whether the offset suits the
+// arch's addressing, is the arch's business: each emitter reads it on its own
+// host only (arch/<a>/emit/emitter.cpp) and hands it to inline_run(); when it
+// generates code for another arch, there is no inline path.
 struct InlineRun {
   bool available = false;
-  int32_t block_tp_offset = 0;
+  int64_t block_tp_offset = 0;
   uint32_t words_offset = 0;
   uint64_t running_bit = 0;  // set while the program runs on the thread
   uint64_t one_run = 0;      // added per completed run
 };
-InlineRun inline_run() noexcept;
+// `thread_pointer`: the calling thread's thread pointer, as the host arch's
+// generated code reads it.
+InlineRun inline_run(uintptr_t thread_pointer) noexcept;
 }  // namespace detail
 
 // The bpf_get_func_* helpers, on a ctx a trampoline built.

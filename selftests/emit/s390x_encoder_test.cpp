@@ -122,6 +122,8 @@ TEST(S390xEncoder, RRE) {
   EXPECT_S390X("lgr %r15, %r0", lgr(15, 0));
   EXPECT_S390X("ltgr %r2, %r2", ltgr(2, 2));
   EXPECT_S390X("lcgr %r3, %r4", lcgr(3, 4));
+  EXPECT_S390X("ear %r1, %a0", ear(1, 0));
+  EXPECT_S390X("ear %r15, %a15", ear(15, 15));
   EXPECT_S390X("lgbr %r2, %r2", lgbr(2, 2));
   EXPECT_S390X("lghr %r2, %r3", lghr(2, 3));
   EXPECT_S390X("agr %r1, %r2", agr(1, 2));
@@ -179,6 +181,7 @@ TEST(S390xEncoder, RXY) {
   EXPECT_S390X("ly %r1, -4(%r15)", ly(1, Mem(-4, 15)));
   EXPECT_S390X("sthy %r1, 0x186a0(%r2)", sthy(1, Mem(100000, 2)));
   EXPECT_S390X("lay %r15, -0xa0(%r15)", lay(15, Mem(-160, 15)));
+  EXPECT_S390X("ltg %r1, -0x7000(%r1)", ltg(1, Mem(-28672, 1)));
   EXPECT_S390X("lay %r1, -0x80000(%r2, %r3)", lay(1, Mem(-524288, 2, 3)));
   EXPECT_S390X("stcy %r1, -1(%r2)", stcy(1, Mem(-1, 2)));
   EXPECT_S390X("lgb %r1, 0(%r2)", lgb(1, Mem(0, 2)));
@@ -215,6 +218,8 @@ TEST(S390xEncoder, RI) {
   EXPECT_S390X("aghi %r15, -0xa0", aghi(15, -160));
   EXPECT_S390X("aghi %r15, 0xa0", aghi(15, 160));
   EXPECT_S390X("mghi %r1, -3", mghi(1, -3));
+  EXPECT_S390X("tmll %r0, 1", tmll(0, 1));
+  EXPECT_S390X("tmll %r15, 0xffff", tmll(15, 65535));
   EXPECT_S390X("cghi %r2, 0", cghi(2, 0));
   EXPECT_S390X("cghi %r2, -5", cghi(2, -5));
 }
@@ -487,6 +492,8 @@ TEST(S390xEncoder, OutOfRangeOperandsThrow) {
   // Immediates.
   expect_bad([](Assembler& a) { a.aghi(15, 32768); }, "immediate 32768 out of range for aghi");
   expect_bad([](Assembler& a) { a.lghi(1, -32769); }, "immediate -32769 out of range for lghi");
+  expect_bad([](Assembler& a) { a.tmll(1, -1); }, "immediate -1 out of range for tmll (0..65535)");
+  expect_bad([](Assembler& a) { a.tmll(1, 65536); }, "immediate 65536 out of range for tmll");
   expect_bad([](Assembler& a) { a.lgfi(1, 2147483648LL); }, "immediate 2147483648");
   expect_bad([](Assembler& a) { a.agfi(1, -2147483649LL); }, "for agfi");
   expect_bad([](Assembler& a) { a.llihf(1, -1); }, "immediate -1 out of range for llihf");
@@ -557,6 +564,8 @@ const std::map<std::string, std::function<void(Assembler&)>>& oracle_cases() {
       {"bcr 8,%r1", [](A& a) { a.bcr(8, 1); }},
       {"bcr 0,%r0", [](A& a) { a.nopr(); }},
       {"lgr %r1,%r2", [](A& a) { a.lgr(1, 2); }},
+      {"ear %r1,%a0", [](A& a) { a.ear(1, 0); }},
+      {"ear %r15,%a15", [](A& a) { a.ear(15, 15); }},
       {"lgr %r15,%r0", [](A& a) { a.lgr(15, 0); }},
       {"ltgr %r2,%r2", [](A& a) { a.ltgr(2, 2); }},
       {"lcgr %r3,%r4", [](A& a) { a.lcgr(3, 4); }},
@@ -607,6 +616,7 @@ const std::map<std::string, std::function<void(Assembler&)>>& oracle_cases() {
       {"ly %r1,-4(%r15)", [](A& a) { a.ly(1, Mem(-4, 15)); }},
       {"sthy %r1,100000(%r2)", [](A& a) { a.sthy(1, Mem(100000, 2)); }},
       {"lay %r15,-160(%r15)", [](A& a) { a.lay(15, Mem(-160, 15)); }},
+      {"ltg %r1,-28672(%r1)", [](A& a) { a.ltg(1, Mem(-28672, 1)); }},
       {"lay %r1,-524288(%r2,%r3)", [](A& a) { a.lay(1, Mem(-524288, 2, 3)); }},
       {"stcy %r1,-1(%r2)", [](A& a) { a.stcy(1, Mem(-1, 2)); }},
       {"lgb %r1,0(%r2)", [](A& a) { a.lgb(1, Mem(0, 2)); }},
@@ -635,6 +645,8 @@ const std::map<std::string, std::function<void(Assembler&)>>& oracle_cases() {
       {"aghi %r15,-160", [](A& a) { a.aghi(15, -160); }},
       {"aghi %r15,160", [](A& a) { a.aghi(15, 160); }},
       {"mghi %r1,-3", [](A& a) { a.mghi(1, -3); }},
+      {"tmll %r0,1", [](A& a) { a.tmll(0, 1); }},
+      {"tmll %r15,65535", [](A& a) { a.tmll(15, 65535); }},
       {"cghi %r2,0", [](A& a) { a.cghi(2, 0); }},
       {"brc 8,.+8", [](A& a) { a.brc(8, R{8}); }},
       {"brc 15,.-4", [](A& a) { a.brc(15, R{-4}); }},
@@ -794,6 +806,47 @@ TEST(S390xEncoderRun, AddAndReturn) {
   ExecCode code(a.finish());
   EXPECT_EQ(code.fn<U2>()(40, 2), 42u);
   EXPECT_EQ(code.fn<U2>()(static_cast<uint64_t>(-5), 3), static_cast<uint64_t>(-2));
+}
+
+// The thread pointer as the inline program path reads it: a0 (bits 0-31) and
+// a1 (bits 32-63), combined with EAR, SLLG, EAR; the same value as the
+// compiler's.
+TEST(S390xEncoderRun, ThreadPointerFromAccessRegisters) {
+  XTRAMP_REQUIRE_S390X();
+#if defined(__s390x__)
+  Assembler a;
+  a.ear(2, 0);
+  a.sllg(2, 2, 32);
+  a.ear(2, 1);
+  a.br(14);
+  ExecCode code(a.finish());
+  EXPECT_EQ(code.fn<U1>()(0), reinterpret_cast<uint64_t>(__builtin_thread_pointer()));
+  // EAR leaves bits 0-31 of its register as they were.
+  Assembler b;
+  b.ear(2, 1);
+  b.br(14);
+  ExecCode code_b(b.finish());
+  const uint64_t low = reinterpret_cast<uint64_t>(__builtin_thread_pointer()) & 0xffffffff;
+  EXPECT_EQ(code_b.fn<U1>()(0xabcdef0100000000), 0xabcdef0100000000 | low);
+#endif
+}
+
+// TMLL sets cc3 when every selected bit is one, cc0 when none is: r2 = 1, 0.
+TEST(S390xEncoderRun, TestUnderMask) {
+  XTRAMP_REQUIRE_S390X();
+  Assembler a;
+  Label ones = a.new_label();
+  a.tmll(2, 0x11);
+  a.brc(cond::o, ones);
+  a.lghi(2, 0);
+  a.br(14);
+  a.bind(ones);
+  a.lghi(2, 1);
+  a.br(14);
+  ExecCode code(a.finish());
+  EXPECT_EQ(code.fn<U1>()(0x10011), 1u);
+  EXPECT_EQ(code.fn<U1>()(0x10010), 0u);
+  EXPECT_EQ(code.fn<U1>()(0x10000), 0u);
 }
 
 TEST(S390xEncoderRun, ArithmeticAndLogic) {

@@ -18,6 +18,8 @@
  lgr %r15,%r0
  ltgr %r2,%r2
  lcgr %r3,%r4
+ ear %r1,%a0
+ ear %r15,%a15
  lgbr %r2,%r2
  lghr %r2,%r3
  agr %r1,%r2
@@ -67,6 +69,7 @@
  ly %r1,-4(%r15)
  sthy %r1,100000(%r2)
  lay %r15,-160(%r15)
+ ltg %r1,-28672(%r1)
  lay %r1,-524288(%r2,%r3)
  stcy %r1,-1(%r2)
  lgb %r1,0(%r2)
@@ -98,6 +101,8 @@
  aghi %r15,-160
  aghi %r15,160
  mghi %r1,-3
+ tmll %r0,1
+ tmll %r15,65535
  cghi %r2,0
  brc 8,.+8
  brc 15,.-4

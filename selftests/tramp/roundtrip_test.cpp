@@ -61,7 +61,7 @@ uint64_t fmod_prog(const uint64_t* ctx, void* cookie) {
 }
 
 // The same programs as noexcept: trampolines may run them without the
-// runner's catch-all (on x86-64 the guard, call and count are inline).
+// runner's catch-all (the guard, call and count are inline).
 uint64_t fentry_prog_nothrow(const uint64_t* ctx, void* cookie) noexcept {
   return fentry_prog(ctx, cookie);
 }

@@ -21,6 +21,8 @@
 #include <asmjit/arm.h>
 #include <asmjit/arm/a64assembler.h>
 
+#include <bit>
+#include <deque>
 #include <map>
 #include <string>
 
@@ -44,6 +46,29 @@ class ThrowOnError final : public aj::ErrorHandler {
 
 const a64::GpX kPtr = a64::x(9), kData = a64::x(10), kCall = a64::x(16);
 
+// The inline program path's TLS facts, on an arm64 host only (the generated
+// code runs in this process). AArch64 uses TLS variant I: TPIDR_EL0 holds the
+// thread pointer, which points at a 16-byte TCB, and the static TLS blocks
+// follow it, so an initial-exec variable is at a fixed positive offset from
+// it (Drepper, "ELF Handling For Thread-Local Storage", version 0.21,
+// https://www.akkadia.org/drepper/tls.pdf, "Run-Time Handling of TLS"; glibc
+// 2.36 sysdeps/aarch64/nptl/tls.h: TLS_DTV_AT_TP, TLS_TCB_SIZE 16). The
+// trampoline reads it with MRS and reaches the variable with an ADD of the
+// offset's bits 12..23 and an LDR of its bits 0..11.
+detail::InlineRun host_inline_run() noexcept {
+#if defined(__aarch64__)
+  uintptr_t tp = 0;
+  asm("mrs %0, tpidr_el0" : "=r"(tp));
+  detail::InlineRun r = detail::inline_run(tp);
+  if (r.block_tp_offset < 0 || r.block_tp_offset >= (int64_t{1} << 24) ||
+      r.block_tp_offset % 8 != 0)
+    r.available = false;
+  return r;
+#else
+  return {};
+#endif
+}
+
 class A64Emitter final : public Emitter {
  public:
   EmitterTraits traits(AttachMode mode) const override {
@@ -66,6 +91,7 @@ class A64Emitter final : public Emitter {
     code_->setErrorHandler(&thrower_);
     a_ = std::make_unique<a64::Assembler>(code_.get());
     labels_.clear();
+    out_of_line_.clear();
     frame_ = plan.frame_size;
     area_ = plan.mode == AttachMode::replace ? 16 : 32;
     if (plan.mode == AttachMode::entry_patch) {
@@ -120,10 +146,7 @@ class A64Emitter final : public Emitter {
         copy(kPtr, 0, a64::sp, s.off, s.size);
         break;
       case Step::Op::call_program:
-        load_imm(a64::x0, reinterpret_cast<uint64_t>(s.prog));
-        add_sp(a64::x1, plan.ctx_off);
-        load_imm(kCall, reinterpret_cast<uint64_t>(&xtramp_run_program));
-        a.blr(kCall);
+        call_program(plan, *s.prog);
         if (s.off >= 0) a.str(a64::x0, mem(s.off));
         break;
       case Step::Op::branch_if_result_nonzero:
@@ -181,6 +204,7 @@ class A64Emitter final : public Emitter {
       a_->mov(a64::x30, a64::x9);  // skip the body's frame: back to the caller
       a_->ret(a64::x30);
     }
+    emit_out_of_line(plan);
     code_->flatten();
     code_->resolveUnresolvedLinks();
     const aj::CodeBuffer& buf = code_->textSection()->buffer();
@@ -189,6 +213,102 @@ class A64Emitter final : public Emitter {
 
  private:
   static a64::Mem mem(int32_t off) { return a64::ptr(a64::sp, off); }
+
+  // The program's result in x0. A nothrow program on an arm64 host gets the
+  // runner's fast path inline (common/tramp/program.cpp ProgramRunner::run),
+  // its other cases out of line, after the trampoline's ret:
+  //
+  //     mrs  x9, tpidr_el0            ; the thread pointer
+  //     [add x9, x9, #hi, lsl #12]    ; offsets past 4095
+  //     ldr  x9, [x9, #lo]            ; this thread's RunBlock
+  //     cbz  x9, slow                 ; none yet: the runner claims one
+  //     [add x9, x9, #hi, lsl #12]
+  //     ldr  x10, [x9, #word]         ; the program's run word
+  //     tbnz x10, #0, slow            ; running on this thread: a miss
+  //     orr  x10, x10, #1 ; str x10, [x9, #word]
+  //     x16 = prog ; ldr x1, [x16, #cookie] ; ldr x16, [x16, #fn]
+  //     add  x0, sp, #ctx ; blr x16
+  //     (the block and word again) ; ldr x10 ; add x10, x10, #1 ; str x10
+  //   done:
+  //     ...
+  //     ret
+  //   slow:
+  //     x0 = prog ; x1 = ctx ; blr xtramp_run_program ; b done
+  //
+  // x9 and x10 carry nothing here (entry patch: x9, the caller's LR, is in
+  // the frame by now). A program that may throw always goes through the
+  // runner, whose catch-all keeps an exception from unwinding through
+  // generated code.
+  void call_program(const TrampolinePlan& plan, const Program& prog) {
+    const detail::InlineRun& run = inline_run_;
+    if (!prog.nothrow || !run.available) {
+      call_runner(plan, prog);
+      return;
+    }
+    OutOfLine& o = out_of_line_.emplace_back();
+    o.prog = &prog;
+    o.slow = a_->newLabel();
+    o.done = a_->newLabel();
+    const uint32_t run_word = run.words_offset + 8 * prog.guard_slot();
+    const uint32_t word_lo = thread_block(run, run_word);
+    a_->cbz(kPtr, o.slow);
+    add_hi(kPtr, run_word);
+    a_->ldr(kData, a64::ptr(kPtr, word_lo));
+    a_->tbnz(kData, static_cast<uint32_t>(std::countr_zero(run.running_bit)), o.slow);
+    a_->orr(kData, kData, run.running_bit);
+    a_->str(kData, a64::ptr(kPtr, word_lo));
+    load_imm(kCall, reinterpret_cast<uint64_t>(&prog));
+    a_->ldr(a64::x1, a64::ptr(kCall, field_offset(prog, &prog.cookie)));
+    a_->ldr(kCall, a64::ptr(kCall, field_offset(prog, &prog.fn)));
+    add_sp(a64::x0, plan.ctx_off);
+    a_->blr(kCall);
+    // (v | running) + (one_run - running) = v + one_run, unmarked.
+    thread_block(run, run_word);
+    add_hi(kPtr, run_word);
+    a_->ldr(kData, a64::ptr(kPtr, word_lo));
+    a_->add(kData, kData, run.one_run - run.running_bit);
+    a_->str(kData, a64::ptr(kPtr, word_lo));
+    a_->bind(o.done);
+  }
+
+  // x9 = this thread's RunBlock pointer (MRS TPIDR_EL0: op0=3 op1=3 CRn=13
+  // CRm=0 op2=2, Arm ARM DDI 0487 "MRS" and "TPIDR_EL0"). Returns the low 12
+  // bits of `run_word`, the LDR/STR offset once add_hi() has added the rest.
+  uint32_t thread_block(const detail::InlineRun& run, uint32_t run_word) {
+    word(0xD53BD040u | kPtr.id());  // mrs x9, tpidr_el0
+    const auto off = static_cast<uint32_t>(run.block_tp_offset);
+    add_hi(kPtr, off);
+    a_->ldr(kPtr, a64::ptr(kPtr, off & 0xfff));
+    return run_word & 0xfff;
+  }
+
+  // r += off & 0xfff000 (ADD immediate, shift 12), when that is not 0.
+  void add_hi(const a64::GpX& r, uint32_t off) {
+    const uint32_t hi = (off >> 12) & 0xfff;
+    if (hi != 0) a_->add(r, r, hi << 12);  // ADD (immediate), sh = 1
+  }
+
+  void call_runner(const TrampolinePlan& plan, const Program& prog) {
+    load_imm(a64::x0, reinterpret_cast<uint64_t>(&prog));
+    add_sp(a64::x1, plan.ctx_off);
+    load_imm(kCall, reinterpret_cast<uint64_t>(&xtramp_run_program));
+    a_->blr(kCall);
+  }
+
+  // The slow paths of inline program runs, after the ret (the same frame).
+  void emit_out_of_line(const TrampolinePlan& plan) {
+    for (OutOfLine& o : out_of_line_) {
+      a_->bind(o.slow);
+      call_runner(plan, *o.prog);
+      a_->b(o.done);
+    }
+  }
+
+  template <typename T>
+  static int32_t field_offset(const Program& prog, const T* field) {
+    return static_cast<int32_t>(reinterpret_cast<const char*>(field) -
+                                reinterpret_cast<const char*>(&prog));
+  }
   int32_t entry(int32_t entry_off) const { return static_cast<int32_t>(frame_) + entry_off; }
 
   aj::Label label(uint32_t id) {
@@ -342,6 +462,12 @@ class A64Emitter final : public Emitter {
   std::unique_ptr<aj::CodeHolder> code_;
   std::unique_ptr<a64::Assembler> a_;
   std::map<uint32_t, aj::Label> labels_;
+  struct OutOfLine {
+    aj::Label slow, done;
+    const Program* prog = nullptr;
+  };
+  std::deque<OutOfLine> out_of_line_;
+  const detail::InlineRun inline_run_ = host_inline_run();  // a process constant
   uint32_t frame_ = 0;
   uint32_t area_ = 16;
 };

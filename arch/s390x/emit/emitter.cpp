@@ -21,6 +21,7 @@
 // SP stays 8-byte aligned. Scratch: r0 (data), r1 (pointer / call target).
 #include "arch/s390x/emit/emitter.hpp"
 
+#include <deque>
 #include <map>
 #include <string>
 
@@ -33,6 +34,32 @@ namespace {
 
 constexpr unsigned kSp = 15, kRa = 14, kData = 0, kPtr = 1;
 constexpr int32_t kScratch = 0;  // 0(%r15): our own save area's first doubleword
+// Callee-saved (ELF ABI: r6-r13 are preserved across calls) and saved by
+// begin()'s STMG, restored by finish()'s LMG: the inline program path keeps
+// the run word's address in it across the program's call.
+constexpr unsigned kWord = 7;
+
+// The inline program path's TLS facts, on an s390x host only (the generated
+// code runs in this process). s390x uses TLS variant II, like x86-64: the
+// thread pointer points at the TCB and the static TLS blocks lie below it, so
+// an initial-exec variable is at a fixed negative offset from it (Drepper,
+// "ELF Handling For Thread-Local Storage", version 0.21,
+// https://www.akkadia.org/drepper/tls.pdf, "Run-Time Handling of TLS";
+// glibc 2.36 sysdeps/s390/nptl/tls.h: TLS_TCB_AT_TP). The thread pointer is
+// held in access registers a0 (bits 0-31) and a1 (bits 32-63); EAR, SLLG, EAR
+// read it, as [gcc] gcc/config/s390/s390.md "*get_tp_64" does for
+// __builtin_thread_pointer. The offset must fit LTG's signed 20-bit
+// displacement.
+detail::InlineRun host_inline_run() noexcept {
+#if defined(__s390x__)
+  const auto tp = reinterpret_cast<uintptr_t>(__builtin_thread_pointer());
+  detail::InlineRun r = detail::inline_run(tp);
+  if (r.block_tp_offset < -524288 || r.block_tp_offset > 524287) r.available = false;
+  return r;
+#else
+  return {};
+#endif
+}
 
 class S390xEmitter final : public Emitter {
  public:
@@ -53,6 +80,7 @@ class S390xEmitter final : public Emitter {
   void begin(const TrampolinePlan& plan) override {
     a_ = Assembler();
     labels_.clear();
+    out_of_line_.clear();
     frame_ = plan.frame_size;
     a_.stmg(6, 15, Mem(48, kSp));
     a_.lay(kSp, Mem(-static_cast<int64_t>(frame_), kSp));
@@ -100,10 +128,7 @@ class S390xEmitter final : public Emitter {
         copy(kPtr, 0, s.off, s.size);
         break;
       case Step::Op::call_program:
-        a_.load_imm64(2, reinterpret_cast<uint64_t>(s.prog));
-        a_.lay(3, at(plan.ctx_off));
-        a_.load_imm64(kPtr, reinterpret_cast<uint64_t>(&xtramp_run_program));
-        a_.basr(kRa, kPtr);
+        call_program(plan, *s.prog);
         if (s.off >= 0) a_.stg(2, at(s.off));
         break;
       case Step::Op::branch_if_result_nonzero:
@@ -138,11 +163,86 @@ class S390xEmitter final : public Emitter {
     if (into_body) a_.lg(kPtr, at(plan.arch_off));               // the body (r0 at entry)
     a_.lmg(6, 15, Mem(static_cast<int64_t>(frame_) + 48, kSp));  // restores r14 and r15 too
     a_.br(into_body ? kPtr : kRa);
+    emit_out_of_line(plan);
     return a_.finish();
   }
 
  private:
   static Mem at(int32_t off) { return Mem(off, kSp); }
+
+  // The program's result in r2. A nothrow program on an s390x host gets the
+  // runner's fast path inline (common/tramp/program.cpp ProgramRunner::run),
+  // its other cases out of line, after the trampoline's br:
+  //
+  //     ear  %r1,%a0 ; sllg %r1,%r1,32 ; ear %r1,%a1   ; the thread pointer
+  //     ltg  %r1,off(%r1)              ; this thread's RunBlock
+  //     jge  slow                      ; none yet (cc0): the runner claims one
+  //     lay  %r7,word(%r1)             ; the program's run word, kept across the call
+  //     lg   %r0,0(%r7)
+  //     tmll %r0,1 ; jgo slow          ; running on this thread (cc3): a miss
+  //     aghi %r0,1 ; stg %r0,0(%r7)    ; mark it (bit 0 is clear: + is |)
+  //     lay  %r2,ctx(%r15) ; %r1 = prog ; lg %r3,cookie(%r1) ; lg %r1,fn(%r1)
+  //     basr %r14,%r1
+  //     lg   %r0,0(%r7) ; aghi %r0,1 ; stg %r0,0(%r7)   ; (v|1) + 1 = v + one run
+  //   done:
+  //     ...
+  //     br   %r14
+  //   slow:
+  //     %r2 = prog ; %r3 = ctx ; basr xtramp_run_program ; jg done
+  //
+  // A program that may throw always goes through the runner, whose catch-all
+  // keeps an exception from unwinding through generated code.
+  void call_program(const TrampolinePlan& plan, const Program& prog) {
+    const detail::InlineRun& run = inline_run_;
+    if (!prog.nothrow || !run.available) {
+      call_runner(plan, prog);
+      return;
+    }
+    OutOfLine& o = out_of_line_.emplace_back(a_.new_label(), a_.new_label(), &prog);
+    const int64_t run_word = run.words_offset + 8 * static_cast<int64_t>(prog.guard_slot());
+    const auto running = static_cast<int64_t>(run.running_bit);
+    a_.ear(kPtr, 0);
+    a_.sllg(kPtr, kPtr, 32);
+    a_.ear(kPtr, 1);
+    a_.ltg(kPtr, Mem(run.block_tp_offset, kPtr));
+    a_.brcl(cond::e, o.slow);
+    a_.lay(kWord, Mem(run_word, kPtr));
+    a_.lg(kData, Mem(0, kWord));
+    a_.tmll(kData, running);
+    a_.brcl(cond::o, o.slow);  // cc3: the selected bit is one
+    a_.aghi(kData, running);
+    a_.stg(kData, Mem(0, kWord));
+    a_.lay(2, at(plan.ctx_off));
+    a_.load_imm64(kPtr, reinterpret_cast<uint64_t>(&prog));
+    a_.lg(3, Mem(field_offset(prog, &prog.cookie), kPtr));
+    a_.lg(kPtr, Mem(field_offset(prog, &prog.fn), kPtr));
+    a_.basr(kRa, kPtr);
+    a_.lg(kData, Mem(0, kWord));
+    a_.aghi(kData, static_cast<int64_t>(run.one_run) - running);
+    a_.stg(kData, Mem(0, kWord));
+    a_.bind(o.done);
+  }
+
+  void call_runner(const TrampolinePlan& plan, const Program& prog) {
+    a_.load_imm64(2, reinterpret_cast<uint64_t>(&prog));
+    a_.lay(3, at(plan.ctx_off));
+    a_.load_imm64(kPtr, reinterpret_cast<uint64_t>(&xtramp_run_program));
+    a_.basr(kRa, kPtr);
+  }
+
+  // The slow paths of inline program runs, after the br (the same frame).
+  void emit_out_of_line(const TrampolinePlan& plan) {
+    for (OutOfLine& o : out_of_line_) {
+      a_.bind(o.slow);
+      call_runner(plan, *o.prog);
+      a_.brcl(cond::always, o.done);
+    }
+  }
+
+  template <typename T>
+  static int64_t field_offset(const Program& prog, const T* field) {
+    return reinterpret_cast<const char*>(field) - reinterpret_cast<const char*>(&prog);
+  }
   int32_t entry(int32_t entry_off) const { return static_cast<int32_t>(frame_) + entry_off; }
 
   Label label(uint32_t id) {
@@ -207,6 +307,12 @@ class S390xEmitter final : public Emitter {
 
   Assembler a_;
   std::map<uint32_t, Label> labels_;
+  struct OutOfLine {
+    Label slow, done;
+    const Program* prog;
+  };
+  std::deque<OutOfLine> out_of_line_;
+  const detail::InlineRun inline_run_ = host_inline_run();  // a process constant
   uint32_t frame_ = 0;
 };
 

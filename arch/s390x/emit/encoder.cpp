@@ -143,6 +143,9 @@ uint32_t imm_field(const InsnInfo& info, int64_t v) {
     case ImmKind::s16:
       lo = -32768, hi = 32767;
       break;
+    case ImmKind::u16:
+      lo = 0, hi = 65535;
+      break;
     case ImmKind::s32:
       lo = INT32_MIN, hi = INT32_MAX;
       break;

@@ -48,7 +48,7 @@ enum class Format : uint8_t {
 };
 
 // What the immediate field of an instruction holds.
-enum class ImmKind : uint8_t { none, s8, u8, s16, s32, u32 };
+enum class ImmKind : uint8_t { none, s8, u8, s16, u16, s32, u32 };
 
 // One row per instruction. `opcode` holds the opcode bits in order: 8 bits
 // (RR, RX, RS, SS), 16 bits (RRE, SIL; and RXY/RSY/RIE, whose two opcode
@@ -85,6 +85,7 @@ struct InsnInfo {
   X(xgr,   RRE,   0xb982, none) /* exclusive or (64)                  XGR R1,R2            */ \
   X(llgcr, RRE,   0xb984, none) /* load logical character (64<-8)     LLGCR R1,R2          */ \
   X(llghr, RRE,   0xb985, none) /* load logical halfword (64<-16)     LLGHR R1,R2          */ \
+  X(ear,   RRE,   0xb24f, none) /* extract access (GR bits 32-63<-AR) EAR R1,R2            */ \
   X(ldgr,  RRE,   0xb3c1, none) /* load FPR from GR (long)            LDGR R1,R2           */ \
   X(lgdr,  RRE,   0xb3cd, none) /* load GR from FPR (long)            LGDR R1,R2           */ \
   /* RX-a */                                                                                  \
@@ -98,6 +99,7 @@ struct InsnInfo {
   X(ste,   RX_a,  0x70,   none) /* store (short FPR)                  STE R1,D2(X2,B2)     */ \
   X(le,    RX_a,  0x78,   none) /* load (short FPR)                   LE R1,D2(X2,B2)      */ \
   /* RXY-a */                                                                                 \
+  X(ltg,   RXY_a, 0xe302, none) /* load and test (64)                 LTG R1,D2(X2,B2)     */ \
   X(lg,    RXY_a, 0xe304, none) /* load (64)                          LG R1,D2(X2,B2)      */ \
   X(lgf,   RXY_a, 0xe314, none) /* load (64<-32)                      LGF R1,D2(X2,B2)     */ \
   X(lgh,   RXY_a, 0xe315, none) /* load halfword (64<-16)             LGH R1,D2(X2,B2)     */ \
@@ -127,6 +129,7 @@ struct InsnInfo {
   X(stmg,  RSY_a, 0xeb24, none) /* store multiple (64)                STMG R1,R3,D2(B2)    */ \
   X(laag,  RSY_a, 0xebe8, none) /* load and add (64), interlocked     LAAG R1,R3,D2(B2)    */ \
   /* RI-a / RI-c */                                                                           \
+  X(tmll,  RI_a,  0xa71,  u16)  /* test under mask (low low)          TMLL R1,I2           */ \
   X(brc,   RI_c,  0xa74,  s16)  /* branch relative on condition       BRC M1,RI2           */ \
   X(brctg, RI_b,  0xa77,  s16)  /* branch relative on count (64)      BRCTG R1,RI2         */ \
   X(lghi,  RI_a,  0xa79,  s16)  /* load halfword immediate (64<-16)   LGHI R1,I2           */ \
@@ -268,6 +271,9 @@ class Assembler {
   void xgr(unsigned r1, unsigned r2) { rre(Insn::xgr, r1, r2); }
   void llgcr(unsigned r1, unsigned r2) { rre(Insn::llgcr, r1, r2); }
   void llghr(unsigned r1, unsigned r2) { rre(Insn::llghr, r1, r2); }
+  // EAR R1,R2: access register %aR2 into bits 32-63 of %rR1; bits 0-31 stay
+  // (POP, "EXTRACT ACCESS").
+  void ear(unsigned r1, unsigned a2) { rre(Insn::ear, r1, a2); }
   void ldgr(unsigned f1, unsigned r2) { rre(Insn::ldgr, f1, r2); }  // %f1 <- %r2 (bits)
   void lgdr(unsigned r1, unsigned f2) { rre(Insn::lgdr, r1, f2); }  // %r1 <- %f2 (bits)
 
@@ -283,6 +289,7 @@ class Assembler {
   void le(unsigned f1, const Mem& m) { rx(Insn::le, f1, m); }
 
   // ---- RXY-a: displacement -524288..524287 ----------------------------------
+  void ltg(unsigned r1, const Mem& m) { rxy(Insn::ltg, r1, m); }  // cc: 0 zero, 1 <0, 2 >0
   void lg(unsigned r1, const Mem& m) { rxy(Insn::lg, r1, m); }
   void lgf(unsigned r1, const Mem& m) { rxy(Insn::lgf, r1, m); }
   void lgh(unsigned r1, const Mem& m) { rxy(Insn::lgh, r1, m); }
@@ -330,6 +337,10 @@ class Assembler {
   void aghi(unsigned r1, int64_t imm) { ri(Insn::aghi, r1, imm); }
   void mghi(unsigned r1, int64_t imm) { ri(Insn::mghi, r1, imm); }
   void cghi(unsigned r1, int64_t imm) { ri(Insn::cghi, r1, imm); }
+  // TMLL R1,I2 (unsigned 16 bits): tests the bits of R1's bits 48-63 that I2
+  // selects: cc0 all zero, cc1 mixed with the leftmost selected bit zero, cc2
+  // mixed with it one, cc3 all one (POP, "TEST UNDER MASK").
+  void tmll(unsigned r1, int64_t imm) { ri(Insn::tmll, r1, imm); }
 
   // ---- RIL-a: 32-bit immediate (signed or unsigned, per instruction) --------
   void lgfi(unsigned r1, int64_t imm) { ril(Insn::lgfi, r1, imm); }

@@ -26,6 +26,7 @@
 #endif
 #include <xbyak/xbyak.h>
 
+#include <climits>
 #include <deque>
 #include <map>
 #include <memory>
@@ -54,6 +55,26 @@ Xmm xmm(uint16_t r) {
 }
 
 constexpr size_t kMaxCode = 64 * 1024;
+
+// The inline program path's TLS facts, on an x86-64 host only (the generated
+// code runs in this process). x86-64 uses TLS variant II: the thread pointer
+// is the fs base, and the TCB it points to starts with the thread pointer
+// itself, so fs:0 reads it; an initial-exec variable is at a fixed negative
+// offset from it, addressed as fs:[disp32] (Drepper, "ELF Handling For
+// Thread-Local Storage", version 0.21, https://www.akkadia.org/drepper/tls.pdf,
+// "Run-Time Handling of TLS" and "Initial Exec TLS Model"; glibc 2.36
+// sysdeps/x86_64/nptl/tls.h: TLS_TCB_AT_TP, tcbhead_t.tcb first).
+detail::InlineRun host_inline_run() noexcept {
+#if defined(__x86_64__)
+  uintptr_t tp = 0;
+  asm("mov %%fs:0, %0" : "=r"(tp));
+  detail::InlineRun r = detail::inline_run(tp);
+  if (r.block_tp_offset < INT32_MIN || r.block_tp_offset > INT32_MAX) r.available = false;
+  return r;
+#else
+  return {};
+#endif
+}
 
 // xbyak has no 80-bit x87 memory forms: fld / fstp m80 are DB /5 and DB /7,
 // here with [rsp + disp32]: ModRM mod=10 reg=/n rm=100, SIB 0x24.
@@ -231,7 +252,7 @@ class X86Emitter final : public Emitter {
     OutOfLine& o = out_of_line_.emplace_back();
     o.prog = &prog;
     const uint32_t word = run.words_offset + 8 * prog.guard_slot();
-    gen_.mov_fs(rax, run.block_tp_offset);
+    gen_.mov_fs(rax, static_cast<int32_t>(run.block_tp_offset));
     gen_.test(rax, rax);
     gen_.jz(o.slow, CodeGenerator::T_NEAR);
     gen_.mov(rcx, qword[rax + word]);
@@ -243,7 +264,7 @@ class X86Emitter final : public Emitter {
     gen_.mov(r11, reinterpret_cast<uint64_t>(&prog));
     gen_.mov(rsi, qword[r11 + field_offset(prog, &prog.cookie)]);
     gen_.call(qword[r11 + field_offset(prog, &prog.fn)]);
-    gen_.mov_fs(rcx, run.block_tp_offset);
+    gen_.mov_fs(rcx, static_cast<int32_t>(run.block_tp_offset));
     gen_.add(qword[rcx + word], static_cast<uint32_t>(run.one_run - run.running_bit));
     gen_.L(o.done);
   }
@@ -401,7 +422,7 @@ class X86Emitter final : public Emitter {
     const Program* prog = nullptr;
   };
   std::deque<OutOfLine> out_of_line_;
-  const detail::InlineRun inline_run_ = detail::inline_run();  // a process constant
+  const detail::InlineRun inline_run_ = host_inline_run();  // a process constant
   uint32_t frame_ = 0;
 };
 
