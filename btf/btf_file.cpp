@@ -13,6 +13,7 @@
 #include <cstring>
 #include <fstream>
 
+#include "btf/btf_bytes.hpp"
 #include "btf/dwarf_align.hpp"
 #include "btf/kernel_distill.hpp"
 #include "btf/type_facts.hpp"
@@ -107,6 +108,94 @@ void check_btf_sections(const std::string& path, const std::string& shown) {
     throw Error(Errc::malformed_btf, "malformed BTF in '" + shown + "': " + problem);
 }
 
+// The BTF bytes of `path`: its .BTF section when it is ELF, else the whole
+// file. Empty when unreadable (libbpf then reports why).
+std::vector<uint8_t> btf_bytes(const std::string& path, bool is_elf) {
+  std::vector<uint8_t> out;
+  if (!is_elf) {
+    std::ifstream in(path, std::ios::binary);
+    out.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    return out;
+  }
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return out;
+  elf_version(EV_CURRENT);
+  Elf* elf = elf_begin(fd, ELF_C_READ, nullptr);
+  size_t shstrndx = 0;
+  if (elf != nullptr && elf_getshdrstrndx(elf, &shstrndx) == 0) {
+    for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn != nullptr; scn = elf_nextscn(elf, scn)) {
+      GElf_Shdr sh;
+      if (gelf_getshdr(scn, &sh) == nullptr || sh.sh_type == SHT_NOBITS) continue;
+      const char* name = elf_strptr(elf, shstrndx, sh.sh_name);
+      if (name == nullptr || std::strcmp(name, ".BTF") != 0) continue;
+      Elf_Data* data = elf_rawdata(scn, nullptr);
+      if (data != nullptr && data->d_buf != nullptr) {
+        const auto* b = static_cast<const uint8_t*>(data->d_buf);
+        out.assign(b, b + data->d_size);
+      }
+      break;
+    }
+  }
+  if (elf != nullptr) elf_end(elf);
+  ::close(fd);
+  return out;
+}
+
+// btf__parse / btf__parse_split, except that BTF in the other byte order is
+// swapped here first (btf_bytes.hpp: libbpf 1.1 refuses Linux 7.x's
+// non-native module BTF); the result still reports its own byte order.
+struct btf* parse_btf(const std::string& path, bool is_elf, struct btf* base) {
+  // Only BTF that starts with the swapped magic takes the copy (raw files are
+  // peeked first: /sys/kernel/btf/vmlinux is megabytes).
+  const uint16_t swapped = 0x9feb;  // BTF_MAGIC (0xeb9f) in the other byte order
+  std::vector<uint8_t> raw;
+  if (!is_elf) {
+    uint16_t m = 0;
+    std::ifstream in(path, std::ios::binary);
+    in.read(reinterpret_cast<char*>(&m), 2);
+    if (in.gcount() == 2 && m == swapped) raw = btf_bytes(path, false);
+  } else {
+    raw = btf_bytes(path, true);
+  }
+  std::optional<std::vector<uint8_t>> host;
+  uint16_t magic = 0;
+  if (raw.size() >= 2) std::memcpy(&magic, raw.data(), 2);
+  if (magic == swapped) {
+    try {
+      host = host_order_btf(raw);
+    } catch (const Error& e) {
+      throw Error(Errc::malformed_btf, "malformed BTF in '" + path + "': " + e.what());
+    }
+  }
+  if (!host)
+    return base != nullptr ? btf__parse_split(path.c_str(), base)
+                           : btf__parse(path.c_str(), nullptr);
+  // Parsed from a memfd: libbpf 1.1.2's shared library does not export
+  // btf__new_split (btf.h declares it; libbpf.map at v1.1.0 does not list it).
+  const int fd = memfd_create("xtramp-btf", MFD_CLOEXEC);
+  if (fd < 0) throw Error(Errc::io, std::string("memfd_create: ") + std::strerror(errno));
+  size_t done = 0;
+  while (done < host->size()) {
+    const ssize_t n = write(fd, host->data() + done, host->size() - done);
+    if (n <= 0) {
+      const int e = errno;
+      close(fd);
+      throw Error(Errc::io, std::string("memfd write: ") + std::strerror(e));
+    }
+    done += static_cast<size_t>(n);
+  }
+  const std::string fdpath = "/proc/self/fd/" + std::to_string(fd);
+  struct btf* b = btf__parse_raw_split(fdpath.c_str(), base);
+  const int parse_errno = errno;
+  close(fd);
+  errno = parse_errno;
+  if (b == nullptr) return nullptr;
+  const bool host_big = arch_endian(host_arch()) == Endian::big;
+  btf__set_endianness(b, host_big ? BTF_LITTLE_ENDIAN : BTF_BIG_ENDIAN);
+  if (btf__pointer_size(b) == 0) btf__set_pointer_size(b, 8);  // every xtramp arch is 64-bit
+  return b;
+}
+
 }  // namespace
 
 struct BtfFile::Impl {
@@ -167,14 +256,14 @@ BtfFile BtfFile::open(const OpenOptions& opts) {
   impl->path = opts.path.empty() ? kVmlinuxPath : opts.path;
   QuietLibbpf quiet_guard;
   if (!opts.base_path.empty()) {
-    if (read_elf_ident(opts.base_path).is_elf) check_btf_sections(opts.base_path, opts.base_path);
-    impl->base = btf__parse(opts.base_path.c_str(), nullptr);
+    const bool base_elf = read_elf_ident(opts.base_path).is_elf;
+    if (base_elf) check_btf_sections(opts.base_path, opts.base_path);
+    impl->base = parse_btf(opts.base_path, base_elf, nullptr);
     if (impl->base == nullptr) fail_parse(opts.base_path, errno);
   }
   const ElfIdent elf = read_elf_ident(impl->path);
   if (elf.is_elf) check_btf_sections(impl->path, impl->path);
-  impl->btf = impl->base != nullptr ? btf__parse_split(impl->path.c_str(), impl->base)
-                                    : btf__parse(impl->path.c_str(), nullptr);
+  impl->btf = parse_btf(impl->path, elf.is_elf, impl->base);
   if (impl->btf == nullptr) fail_parse(impl->path, errno);
 
   impl->target = pick_target(opts.target, elf, impl->btf, impl->path);
