@@ -5,6 +5,8 @@
 #include <libelf.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <bit>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -406,6 +408,26 @@ std::string host_multiarch() {
 
 }  // namespace
 
+unsigned step_bit(const std::string& program) {
+  if (program == "none") return kStepPlain;
+  for (unsigned k = 0; k < 3; ++k)
+    if (program == kPrograms[k]) return 2u << k;
+  return 0;
+}
+
+std::vector<GuestTask> tasks_left(const std::vector<GuestTask>& tasks, const std::set<Step>& done,
+                                  const std::optional<Step>& crashed) {
+  std::vector<GuestTask> left;
+  for (GuestTask t : tasks) {
+    for (const char* prog : {"none", "fentry", "fexit", "fmod_ret"})
+      if (done.count({t.name, prog})) t.steps &= ~step_bit(prog);
+    if (crashed && crashed->first == t.name)
+      t.steps &= crashed->second == "none" ? 0u : ~step_bit(crashed->second);
+    if (t.steps != 0) left.push_back(t);
+  }
+  return left;
+}
+
 KernelCheckReport run_kernel_check(const KernelCheckOptions& opts) {
   auto say = [&](const std::string& s) {
     if (opts.progress) opts.progress(s);
@@ -491,6 +513,15 @@ KernelCheckReport run_kernel_check(const KernelCheckOptions& opts) {
     ArchRun run;
     run.arch = a;
     run.kernel = k.release;
+    // Without a BPF JIT there are no BPF trampolines: nothing to measure.
+    // Debian's s390x kernel is built for z10 (CONFIG_MARCH_Z10) and s390
+    // selects HAVE_EBPF_JIT only with HAVE_MARCH_Z196_FEATURES
+    // (https://github.com/torvalds/linux/blob/v6.18/arch/s390/Kconfig).
+    {
+      std::ifstream cfg(root + headers + "/.config");
+      for (std::string l; std::getline(cfg, l);)
+        if (l == "CONFIG_BPF_JIT=y") run.bpf_jit = true;
+    }
 
     // The module.
     const std::string mdir = work + "/" + an;
@@ -548,35 +579,89 @@ KernelCheckReport run_kernel_check(const KernelCheckOptions& opts) {
       cc.push_back(w);
     run_or_throw(cc, "building the loader for " + an);
 
-    // The loader takes the functions in module order (the trigger's index).
-    std::string cmd = "insmod " + ko + " && " + loader + " " + bpf_objects[tc.bpf_target];
-    for (const std::string& n : names) cmd += " " + n;
-
-    vm::GuestSpec spec;
-    spec.kernel = k;
-    spec.binaries = {loader};
-    spec.files = {ko, bpf_objects[tc.bpf_target]};
-    spec.tests = {{"kernel-check", cmd, false}};
-    spec.timeout = std::chrono::seconds(opts.timeout_seconds);
-    spec.workdir = mdir;
+    // The guest runs the tasks left; after a crash it boots again with the
+    // rest (tasks_left), keeping every line already seen.
+    std::vector<GuestTask> tasks;
+    for (size_t i = 0; i < names.size(); ++i)
+      tasks.push_back({names[i], static_cast<unsigned>(i), kAllSteps});
+    // No JIT: the first function shows the kernel's refusal, the rest are
+    // skipped without spending the guest's time on them.
+    if (!run.bpf_jit) tasks.resize(1);
     std::map<std::string, nlohmann::json> lines;  // "fn prog" -> the loader's line
-    spec.on_line = [&](const std::string& l) {
-      if (opts.console) opts.console(l);
-      const size_t p = l.find("{\"xtkc\":1");
-      if (p == std::string::npos) return;
-      const nlohmann::json j = nlohmann::json::parse(l.substr(p), nullptr, false);
-      if (j.is_discarded() || !j.contains("fn")) return;
-      lines[j.value("fn", "") + " " + j.value("prog", "")] = j;
-    };
+    std::map<std::string, std::string> crashed;   // "fn prog" -> what the console said
+    std::set<Step> done;
+    std::string last_failure;  // why the last boot ended early
+    const size_t oops_index = std::find(names.begin(), names.end(), opts.oops_at) - names.begin();
     say(an + ": booting " + k.release + " (" + k.package + " " + k.version + ")");
     t0 = Clock::now();
-    const vm::GuestResult gr = vm::run_guest(spec);
+    while (!tasks.empty()) {
+      std::string cmd = "insmod " + ko;
+      if (run.boots == 0 && oops_index < names.size())
+        cmd += " xtkc_oops=" + std::to_string(oops_index);
+      cmd += " && " + loader + " " + bpf_objects[tc.bpf_target];
+      for (const GuestTask& t : tasks)
+        cmd += " " + std::to_string(t.index) + ":" + t.name + ":" + std::to_string(t.steps);
+      vm::GuestSpec spec;
+      spec.kernel = k;
+      spec.binaries = {loader};
+      spec.files = {ko, bpf_objects[tc.bpf_target]};
+      spec.tests = {{"kernel-check", cmd, false}};
+      spec.timeout = std::chrono::seconds(opts.timeout_seconds);
+      spec.workdir = mdir;
+      spec.append = "oops=panic";  // an oops ends the boot at once
+      std::optional<Step> started;
+      std::string oops;  // the first crash line on the console
+      spec.on_line = [&](const std::string& l) {
+        if (opts.console) opts.console(l);
+        const size_t p = l.find("{\"xtkc\":1");
+        if (p == std::string::npos) {
+          if (started && oops.empty() &&
+              (l.find("Oops") != std::string::npos || l.find("BUG") != std::string::npos ||
+               l.find("Kernel panic") != std::string::npos ||
+               l.find("Unable to handle") != std::string::npos))
+            oops = l;
+          return;
+        }
+        const nlohmann::json j = nlohmann::json::parse(l.substr(p), nullptr, false);
+        if (j.is_discarded() || !j.contains("fn")) return;
+        const Step st{j.value("fn", ""), j.value("prog", "")};
+        if (j.contains("start")) {
+          started = st;
+          return;
+        }
+        lines[st.first + " " + st.second] = j;
+        done.insert(st);
+        started.reset();
+      };
+      if (run.boots > 0)
+        say(an + ": booting again for the " + std::to_string(tasks.size()) + " functions left");
+      const vm::GuestResult gr = vm::run_guest(spec);
+      ++run.boots;
+      run.boot_seconds += gr.boot_seconds;
+      run.outcome = vm::guest_outcome_name(gr.outcome);
+      run.detail = gr.detail;
+      if (!gr.tests.empty() && !gr.tests[0].detail.empty())
+        run.detail += (run.detail.empty() ? "" : "; ") + gr.tests[0].detail;
+      const size_t before = tasks.size();
+      unsigned steps_before = 0, steps_after = 0;
+      for (const GuestTask& t : tasks)
+        steps_before += static_cast<unsigned>(std::popcount(t.steps));
+      if (started) {
+        std::string why = !oops.empty() ? oops : run.detail.substr(0, run.detail.find('\n'));
+        while (!why.empty() && (why.back() == '\r' || why.back() == ' ')) why.pop_back();
+        crashed[started->first + " " + started->second] =
+            run.outcome + (why.empty() ? "" : ": " + why);
+        say(an + ": " + started->first + " " + started->second + " " + run.outcome +
+            (why.empty() ? "" : ": " + why));
+      }
+      tasks = tasks_left(tasks, done, started);
+      for (const GuestTask& t : tasks) steps_after += static_cast<unsigned>(std::popcount(t.steps));
+      if (!tasks.empty() && (steps_after == steps_before || (tasks.size() == before && !started))) {
+        last_failure = run.detail.substr(0, run.detail.find('\n'));
+        break;  // no progress: booting again would do the same
+      }
+    }
     run.guest_seconds = since(t0);
-    run.boot_seconds = gr.boot_seconds;
-    run.outcome = vm::guest_outcome_name(gr.outcome);
-    run.detail = gr.detail;
-    if (!gr.tests.empty() && !gr.tests[0].detail.empty())
-      run.detail += (run.detail.empty() ? "" : "; ") + gr.tests[0].detail;
     rep.runs.push_back(run);
 
     for (const std::string& n : names) {
@@ -589,14 +674,23 @@ KernelCheckReport run_kernel_check(const KernelCheckOptions& opts) {
       for (const char* prog : kPrograms) {
         KernelVerdict v{n, a, k.release, prog, "", "", p.verdict, p.detail, false};
         const auto it = lines.find(n + " " + prog);
-        if (it == lines.end()) {
-          const bool crash = gr.outcome == vm::GuestOutcome::kernel_crash ||
-                             (!gr.tests.empty() && gr.tests[0].status == vm::TestStatus::failed);
-          v.verdict = crash ? "crashed" : "not_run";
+        const auto cr = crashed.find(n + " " + prog);
+        const auto plain_crash = crashed.find(n + " none");
+        if (cr != crashed.end() || plain_crash != crashed.end()) {
+          v.verdict = "crashed";
           v.detail =
-              run.detail.empty() ? "no output for it" : run.detail.substr(0, run.detail.find('\n'));
+              cr != crashed.end() ? cr->second : "the plain call crashed: " + plain_crash->second;
+        } else if (it == lines.end()) {
+          v.verdict = "not_run";
+          v.detail = last_failure.empty() ? "no output for it" : last_failure;
         } else {
           judge(v, it->second, p, a);
+        }
+        if (!run.bpf_jit && (v.verdict == "refused" || v.verdict == "not_run")) {
+          v.verdict = "skipped";
+          v.detail =
+              "the kernel has no BPF JIT, so no BPF trampolines (CONFIG_BPF_JIT is not set in " +
+              k.release + "'s config): " + v.detail;
         }
         v.agree = v.verdict == v.linux_prediction;
         rep.verdicts.push_back(v);

@@ -13,7 +13,10 @@
 #pragma once
 
 #include <functional>
+#include <optional>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/arch.hpp"
@@ -27,6 +30,7 @@ struct KernelCheckOptions {
   std::string buildroot;  // "": $XTRAMP_BUILDROOT or /opt/xtramp/buildroot
   std::string workdir;    // "": a fresh directory in the build root, removed after
   unsigned timeout_seconds = 600;
+  std::string oops_at;  // crash recovery's test: this function's first traced call hits BUG()
   std::function<void(const std::string&)> progress;  // one line per step
   std::function<void(const std::string&)> console;   // guest console lines (optional)
 };
@@ -36,7 +40,7 @@ struct KernelVerdict {
   Arch arch = Arch::x86_64;
   std::string kernel;   // release
   std::string program;  // fentry, fexit, fmod_ret
-  std::string verdict;  // pass, misplaced, refused, crashed, not_run, skipped
+  std::string verdict;  // pass, misplaced, refused, crashed, not_run, skipped (no BPF JIT)
   std::string detail;
   std::string linux_prediction;  // pass, misplaced, refused
   std::string prediction_detail;
@@ -51,6 +55,8 @@ struct ArchRun {
   double module_build_seconds = 0;
   double guest_seconds = 0;
   double boot_seconds = 0;
+  unsigned boots = 0;    // more than one: the guest crashed and booted again
+  bool bpf_jit = false;  // CONFIG_BPF_JIT=y (else every verdict is skipped)
 };
 
 struct KernelCheckReport {
@@ -58,6 +64,23 @@ struct KernelCheckReport {
   std::vector<ArchRun> runs;
   std::vector<std::pair<std::string, std::string>> not_built;  // function, why
 };
+
+// Crash recovery. The guest's loader takes tasks (a function, its index in
+// the module, the steps left: the plain call and the three program kinds) and
+// prints a line before each step; a step that oopses the guest is the last
+// one started. The next boot gets every task's steps not done yet, minus the
+// one that crashed (a crashed plain call takes its whole function).
+inline constexpr unsigned kStepPlain = 1u, kAllSteps = 15u;
+unsigned step_bit(const std::string& program);  // "none" 1, fentry 2, fexit 4, fmod_ret 8
+struct GuestTask {
+  std::string name;
+  unsigned index = 0;  // in the module (its debugfs trigger's argument)
+  unsigned steps = kAllSteps;
+  bool operator==(const GuestTask&) const = default;
+};
+using Step = std::pair<std::string, std::string>;  // function, program ("none" the plain call)
+std::vector<GuestTask> tasks_left(const std::vector<GuestTask>& tasks, const std::set<Step>& done,
+                                  const std::optional<Step>& crashed);
 
 // Throws Error for bad input (no build root, a file that does not compile, no
 // kernel for an arch); what happens in a guest is in the report.

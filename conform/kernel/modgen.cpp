@@ -123,6 +123,12 @@ static char xtkc_text[3 * XTKC_MAX_ARGS * XTKC_MAX_BYTES];
 static size_t xtkc_text_len;
 static DEFINE_MUTEX(xtkc_lock);
 
+/* Crash recovery's own test (xtramp kernel-check --oops-at): the second call
+ * of function xtkc_oops (the first with a program attached) hits BUG(). */
+static int xtkc_oops = -1;
+module_param(xtkc_oops, int, 0);
+static unsigned int xtkc_oops_calls;
+
 static void xtkc_put_hex(const unsigned char *b, unsigned int n)
 {
 	unsigned int i;
@@ -148,6 +154,8 @@ static ssize_t xtkc_write(struct file *f, const char __user *ubuf, size_t n, lof
 	xtkc_out_len = 0;
 	xtkc_called = 0;
 	xtkc_nalign = 0;
+	if ((long)idx == xtkc_oops && ++xtkc_oops_calls == 2)
+		BUG();
 	xtkc_calls[idx]();
 	xtkc_text_len = scnprintf(xtkc_text, sizeof(xtkc_text), "fn=%lu addr=0x%lx called=%lu in=",
 				  idx, (unsigned long)xtkc_fns[idx], xtkc_called);

@@ -10,7 +10,13 @@
  *    "ret":"hex","ret_err":E,"module":"<the module's record>"}
  *
  * A refused load or attach carries errno and libbpf's and the verifier's text
- * in "msg" and no record. Slots are printed as 64-bit numbers in hex. */
+ * in "msg" and no record. Slots are printed as 64-bit numbers in hex.
+ *
+ * Each function argument is INDEX:NAME:STEPS, STEPS a bit mask of what to do
+ * (bit 0 the plain call without a program, bits 1-3 fentry, fexit, fmod_ret):
+ * after a crash the host boots again with what is left. Before each step it
+ * prints {"xtkc":1,"fn":F,"prog":P,"start":1}, so a step that oopses the
+ * kernel is the last one started. */
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
@@ -147,20 +153,40 @@ static void run_one(const char *obj_path, const char *fn, int idx, int kind) {
   bpf_object__close(obj);
 }
 
+static void start(const char *fn, const char *prog) {
+  printf("{\"xtkc\":1,\"fn\":\"%s\",\"prog\":\"%s\",\"start\":1}\n", fn, prog);
+  fflush(stdout);
+  sync(); /* the console line is out before the step can oops */
+}
+
 int main(int argc, char **argv) {
   if (argc < 3) {
-    fprintf(stderr, "usage: %s BPF_OBJECT FUNCTION...\n", argv[0]);
+    fprintf(stderr, "usage: %s BPF_OBJECT INDEX:FUNCTION:STEPS...\n", argv[0]);
     return 2;
   }
   libbpf_set_print(print_cb);
   setvbuf(stdout, NULL, _IOLBF, 0);
   for (int i = 2; i < argc; ++i) {
-    char record[1 << 14];
-    int e = call_module(i - 2, record, sizeof record); /* no program: the plain call */
-    printf("{\"xtkc\":1,\"fn\":\"%s\",\"prog\":\"none\",\"call_err\":%d,\"module\":", argv[i], e);
-    json_str(e ? "" : record);
-    printf("}\n");
-    for (int k = 0; k < 3; ++k) run_one(argv[1], argv[i], i - 2, k);
+    char fn[256];
+    int idx = 0;
+    unsigned steps = 0;
+    if (sscanf(argv[i], "%d:%255[^:]:%u", &idx, fn, &steps) != 3) {
+      fprintf(stderr, "bad function argument %s\n", argv[i]);
+      return 2;
+    }
+    if (steps & 1) {
+      char record[1 << 14];
+      start(fn, "none");
+      int e = call_module(idx, record, sizeof record); /* no program: the plain call */
+      printf("{\"xtkc\":1,\"fn\":\"%s\",\"prog\":\"none\",\"call_err\":%d,\"module\":", fn, e);
+      json_str(e ? "" : record);
+      printf("}\n");
+    }
+    for (int k = 0; k < 3; ++k)
+      if (steps & (2u << k)) {
+        start(fn, kinds[k]);
+        run_one(argv[1], fn, idx, k);
+      }
   }
   printf("{\"xtkc\":1,\"done\":1}\n");
   return 0;
