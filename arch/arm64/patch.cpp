@@ -22,6 +22,27 @@
 // counterpart of the kernel's aarch64_insn_patch_text_nosync + the IPI in
 // https://github.com/torvalds/linux/blob/v6.12/arch/arm64/kernel/ftrace.c
 // (ftrace_modify_code).
+//
+// Every write is then made a second time, with the same word, and synced
+// again (write_first). Architecturally that is a no-op (B2.2.5: the same
+// instruction before and after). It is there for QEMU's multi-threaded TCG
+// (qemu-system-aarch64 7.2, one host thread per vCPU: the vm stage's arm64
+// guests), which on a store into a page holding translated code first drops
+// the translations of the stored-to bytes and only then performs the store.
+// A vCPU that translates the site in between (a thread calling the function
+// just then) translates the OLD instruction and keeps running that
+// translation whatever cache maintenance, ISB, membarrier or context switch
+// follows, until the next store to those bytes. Seen in the guest: a caller
+// that had blocked a dozen times since the retarget still branched to the
+// old trampoline after the Reclaimer freed it (SIGSEGV at its first
+// instruction, SIGILL inside it), in 7 of 15 xtramp-stress runs; with one
+// host thread for all vCPUs (tcg,thread=single) never. The second store
+// drops such a translation (the sync in between has let every vCPU finish
+// the translation it was making), and any translation made after it reads
+// the new word, which is in memory by then. (x86-64's protocol needs no
+// second store: each of its stores is followed by another to the same site,
+// and a translation made during the last one holds the int3 that its SIGTRAP
+// handler emulates.)
 #include "arch/arm64/patch.hpp"
 
 #include <cstdio>
@@ -100,8 +121,12 @@ bool patchable_locked(uintptr_t fn) {
 void write_first(uintptr_t fn, uint32_t insn) {
   uint8_t b[4];
   std::memcpy(b, &insn, 4);  // arm64 code is little-endian whatever the data endianness
-  poke_text(reinterpret_cast<void*>(fn), b);  // also DC CVAU / IC IVAU / DSB / ISB
-  sync_cores();
+  // Twice, synced after each (the file comment: a translation of the old
+  // word made during the first store is dropped by the second).
+  for (int pass = 0; pass < 2; ++pass) {
+    poke_text(reinterpret_cast<void*>(fn), b);  // also DC CVAU / IC IVAU / DSB / ISB
+    sync_cores();
+  }
 }
 
 }  // namespace
