@@ -149,9 +149,18 @@ Site& site_for(uintptr_t fn) {
   return ref;
 }
 
+// Twice, serialised after each. Architecturally the second store changes
+// nothing; it is there for QEMU's multi-threaded TCG (qemu-system-s390x 7.2,
+// the vm stage's guests), which drops a page's translations before it
+// performs a store into it: a vCPU translating the site in between would keep
+// the old instruction (after an enable, a `brcl 0` that skips the programs)
+// until the next store to those bytes. The second store drops such a
+// translation; arch/arm64/patch.cpp has the same, with the evidence.
 void poke(uintptr_t at, std::span<const uint8_t> bytes) {
-  poke_text(reinterpret_cast<void*>(at), bytes);
-  sync_cores();
+  for (int pass = 0; pass < 2; ++pass) {
+    poke_text(reinterpret_cast<void*>(at), bytes);
+    sync_cores();
+  }
 }
 
 }  // namespace
