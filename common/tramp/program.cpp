@@ -33,6 +33,11 @@ struct RunBlock {
   RunBlock* next = nullptr;        // the list of every block; constant once published
   std::atomic<bool> in_use{true};  // owned by a thread
   uint64_t words[kMaxPrograms];
+
+  RunBlock() = default;  // words: the mapping's zeros (placement new leaves them)
+  constexpr explicit RunBlock(uint64_t fill) : words{} {
+    for (uint64_t& w : words) w = fill;
+  }
 };
 
 constexpr uint64_t kRunning = 1;  // bit 0 of a run word
@@ -57,10 +62,17 @@ GuardSlots& slots() {
   return s;
 }
 
-// This thread's run words: null until its first run. Initial-exec: one
-// 8-byte variable, read without a __tls_get_addr call even if this archive
-// is linked into a shared object.
-__attribute__((tls_model("initial-exec"))) thread_local RunBlock* t_block = nullptr;
+// What a thread without a block of its own points at: every word has the
+// running bit set, so the test of the fast path (the runner's and the one
+// trampolines inline) sends its first run to the runner, which claims a
+// block; no separate null test. Never written, never in g_blocks.
+constinit RunBlock g_unclaimed(kRunning);
+
+// This thread's run words: &g_unclaimed until its first run. Initial-exec:
+// one 8-byte variable, read without a __tls_get_addr call even if this
+// archive is linked into a shared object (its initial value is in the TLS
+// image every thread starts from).
+__attribute__((tls_model("initial-exec"))) thread_local RunBlock* t_block = &g_unclaimed;
 
 // Only for a thread whose block could not be mapped (mmap failed): its
 // recursion guard, per slot, and from then on its runs count in
@@ -70,7 +82,7 @@ thread_local bool t_unmapped = false;
 
 void release_block(void* p) {
   auto* b = static_cast<RunBlock*>(p);
-  t_block = nullptr;  // a run after this (a later destructor) claims a block again
+  t_block = &g_unclaimed;  // a run after this (a later destructor) claims a block again
   b->in_use.store(false, std::memory_order_release);  // its counts go to the next owner
 }
 
@@ -166,7 +178,7 @@ struct ProgramRunner {
 
   static uint64_t run(Program* prog, const uint64_t* ctx) {
     RunBlock* b = t_block;
-    if (b == nullptr) [[unlikely]]
+    if (b == &g_unclaimed) [[unlikely]]
       return run_claiming(prog, ctx);
     std::atomic_ref<uint64_t> w = word(b, prog->runs);
     const uint64_t v = w.load(std::memory_order_relaxed);

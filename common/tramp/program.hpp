@@ -100,7 +100,9 @@ namespace detail {
 // other case call xtramp_run_program, which claims a thread's first block and
 // counts misses): the thread's RunBlock pointer is at thread pointer +
 // `block_tp_offset`, and a program's run word at that block + `words_offset`
-// + 8 * guard_slot().
+// + 8 * guard_slot(). The pointer is never null: a thread without a block of
+// its own points at one whose every word has `running_bit` set, so the
+// running test alone sends its first run to the runner.
 //
 // The block pointer is an initial-exec TLS variable: it lies in the static
 // TLS block, at the same offset from the thread pointer in every thread,

@@ -16,8 +16,9 @@
 //   sp+0 ...              stack arguments for the original call
 //
 // SP stays 16-byte aligned (AAPCS64 §6.4.5.1). Scratch: x9 (pointer), x10
-// (data), w11 (store-exclusive status), x16 (IP0, call target) — none of them
-// carries arguments or results.
+// (data), x11 (the second constant of an STP; w11 the store-exclusive
+// status), x16 (IP0, call target) — none of them carries arguments or
+// results.
 #include <asmjit/arm.h>
 #include <asmjit/arm/a64assembler.h>
 
@@ -44,7 +45,7 @@ class ThrowOnError final : public aj::ErrorHandler {
   }
 };
 
-const a64::GpX kPtr = a64::x(9), kData = a64::x(10), kCall = a64::x(16);
+const a64::GpX kPtr = a64::x(9), kData = a64::x(10), kData2 = a64::x(11), kCall = a64::x(16);
 
 // The inline program path's TLS facts, on an arm64 host only (the generated
 // code runs in this process). AArch64 uses TLS variant I: TPIDR_EL0 holds the
@@ -92,6 +93,7 @@ class A64Emitter final : public Emitter {
     a_ = std::make_unique<a64::Assembler>(code_.get());
     labels_.clear();
     out_of_line_.clear();
+    pending_ = {};
     frame_ = plan.frame_size;
     area_ = plan.mode == AttachMode::replace ? 16 : 32;
     if (plan.mode == AttachMode::entry_patch) {
@@ -107,6 +109,8 @@ class A64Emitter final : public Emitter {
   }
 
   void step(const TrampolinePlan& plan, const Step& s) override {
+    if (queue_slot(s)) return;
+    flush_slot();
     auto& a = *a_;
     switch (s.op) {
       case Step::Op::save_reg:
@@ -190,6 +194,7 @@ class A64Emitter final : public Emitter {
   }
 
   std::vector<uint8_t> finish(const TrampolinePlan& plan) override {
+    flush_slot();
     adjust_sp(static_cast<int64_t>(frame_ - area_));
     if (area_ == 32) a_->ldr(a64::x9, a64::ptr(a64::sp, 16));
     a_->ldp(a64::x29, a64::x30, a64::ptr_post(a64::sp, static_cast<int32_t>(area_)));
@@ -214,6 +219,82 @@ class A64Emitter final : public Emitter {
  private:
   static a64::Mem mem(int32_t off) { return a64::ptr(a64::sp, off); }
 
+  // Whole x registers to and from frame slots: two in a row to adjacent
+  // doublewords become one STP / LDP (imm7 scaled by 8: -512..504; LDP's two
+  // registers must differ).
+  struct PendingSlot {
+    bool active = false;
+    bool load = false;
+    a64::GpX reg;
+    int32_t off = 0;
+  };
+
+  bool pairs_with(bool load, const a64::GpX& reg, int32_t off) const {
+    const PendingSlot& p = pending_;
+    return p.active && p.load == load && off == p.off + 8 && p.off % 8 == 0 && p.off >= -512 &&
+           p.off <= 504 && (!load || p.reg.id() != reg.id());
+  }
+
+  void pend(bool load, const a64::GpX& reg, int32_t off) {
+    if (pairs_with(load, reg, off)) {
+      if (load)
+        a_->ldp(pending_.reg, reg, mem(pending_.off));
+      else
+        a_->stp(pending_.reg, reg, mem(pending_.off));
+      pending_ = {};
+      return;
+    }
+    flush_slot();
+    pending_ = {true, load, reg, off};
+  }
+
+  void flush_slot() {
+    if (!pending_.active) return;
+    if (pending_.load)
+      a_->ldr(pending_.reg, mem(pending_.off));
+    else
+      a_->str(pending_.reg, mem(pending_.off));
+    pending_ = {};
+  }
+
+  // Queues a step that stores or loads a whole x register (or a constant,
+  // through x10 / x11) at a frame slot; false for any other step.
+  bool queue_slot(const Step& s) {
+    switch (s.op) {
+      case Step::Op::save_reg:
+      case Step::Op::restore_reg:
+        if (s.saved.kind != LocKind::gpr) return false;
+        pend(s.op == Step::Op::restore_reg, a64::x(s.saved.reg), s.off);
+        return true;
+      case Step::Op::zero_slot:
+        pend(false, a64::xzr, s.off);
+        return true;
+      case Step::Op::store_imm: {
+        // The second of a pair must not overwrite the first's x10.
+        const bool second = pairs_with(false, kData2, s.off) && pending_.reg.id() == kData.id();
+        const a64::GpX r = second ? kData2 : kData;
+        if (!pairs_with(false, r, s.off)) flush_slot();
+        load_imm(r, s.imm);
+        pend(false, r, s.off);
+        return true;
+      }
+      case Step::Op::reg_to_frame:
+        if (s.part.loc.kind != LocKind::gpr || s.part.loc_offset != 0 || s.part.size != 8)
+          return false;
+        pend(false, a64::x(s.part.loc.reg), s.off);
+        return true;
+      case Step::Op::frame_to_reg:
+        if (s.part.loc.kind != LocKind::gpr) return false;
+        pend(true, a64::x(s.part.loc.reg), s.off);
+        return true;
+      case Step::Op::framed_to_reg:
+        pend(true, a64::x(s.part.loc.reg), s.src);
+        return true;
+      default:
+        return false;
+    }
+  }
+
   // The program's result in x0. A nothrow program on an arm64 host gets the
   // runner's fast path inline (common/tramp/program.cpp ProgramRunner::run),
   // its other cases out of line, after the trampoline's ret:
@@ -221,10 +302,10 @@ class A64Emitter final : public Emitter {
   //     mrs  x9, tpidr_el0            ; the thread pointer
   //     [add x9, x9, #hi, lsl #12]    ; offsets past 4095
   //     ldr  x9, [x9, #lo]            ; this thread's RunBlock
-  //     cbz  x9, slow                 ; none yet: the runner claims one
   //     [add x9, x9, #hi, lsl #12]
   //     ldr  x10, [x9, #word]         ; the program's run word
-  //     tbnz x10, #0, slow            ; running on this thread: a miss
+  //     tbnz x10, #0, slow            ; running on this thread (a miss), or no
+  //                                   ; block yet (the runner claims one)
   //     orr  x10, x10, #1 ; str x10, [x9, #word]
   //     x16 = prog ; ldr x1, [x16, #cookie] ; ldr x16, [x16, #fn]
   //     add  x0, sp, #ctx ; blr x16
@@ -251,7 +332,6 @@ class A64Emitter final : public Emitter {
     o.done = a_->newLabel();
     const uint32_t run_word = run.words_offset + 8 * prog.guard_slot();
     const uint32_t word_lo = thread_block(run, run_word);
-    a_->cbz(kPtr, o.slow);
     add_hi(kPtr, run_word);
     a_->ldr(kData, a64::ptr(kPtr, word_lo));
     a_->tbnz(kData, static_cast<uint32_t>(std::countr_zero(run.running_bit)), o.slow);
@@ -467,6 +547,7 @@ class A64Emitter final : public Emitter {
     const Program* prog = nullptr;
   };
   std::deque<OutOfLine> out_of_line_;
+  PendingSlot pending_;
   const detail::InlineRun inline_run_ = host_inline_run();  // a process constant
   uint32_t frame_ = 0;
   uint32_t area_ = 16;

@@ -34,10 +34,11 @@ namespace {
 
 constexpr unsigned kSp = 15, kRa = 14, kData = 0, kPtr = 1;
 constexpr int32_t kScratch = 0;  // 0(%r15): our own save area's first doubleword
-// Callee-saved (ELF ABI: r6-r13 are preserved across calls) and saved by
-// begin()'s STMG, restored by finish()'s LMG: the inline program path keeps
-// the run word's address in it across the program's call.
-constexpr unsigned kWord = 7;
+// Callee-saved ([S390ABI] table "Register usage across function calls":
+// r6-r13 are nonvolatile), saved by begin()'s STMG and restored by finish()'s LMG, and never
+// an argument: the inline program path keeps the thread's RunBlock and the
+// program's marked run word in them across the program's call.
+constexpr unsigned kBlock = 7, kRunWord = 8;
 
 // The inline program path's TLS facts, on an s390x host only (the generated
 // code runs in this process). s390x uses TLS variant II, like x86-64: the
@@ -46,7 +47,9 @@ constexpr unsigned kWord = 7;
 // "ELF Handling For Thread-Local Storage", version 0.21,
 // https://www.akkadia.org/drepper/tls.pdf, "Run-Time Handling of TLS";
 // glibc 2.36 sysdeps/s390/nptl/tls.h: TLS_TCB_AT_TP). The thread pointer is
-// held in access registers a0 (bits 0-31) and a1 (bits 32-63); EAR, SLLG, EAR
+// held in access registers a0 (bits 0-31) and a1 (bits 32-63), which
+// [S390ABI] table "Register usage across function calls" reserves for
+// system use; EAR, SLLG, EAR
 // read it, as [gcc] gcc/config/s390/s390.md "*get_tp_64" does for
 // __builtin_thread_pointer. The offset must fit LTG's signed 20-bit
 // displacement.
@@ -81,6 +84,7 @@ class S390xEmitter final : public Emitter {
     a_ = Assembler();
     labels_.clear();
     out_of_line_.clear();
+    run_ = {};
     frame_ = plan.frame_size;
     a_.stmg(6, 15, Mem(48, kSp));
     a_.lay(kSp, Mem(-static_cast<int64_t>(frame_), kSp));
@@ -88,6 +92,8 @@ class S390xEmitter final : public Emitter {
   }
 
   void step(const TrampolinePlan& plan, const Step& s) override {
+    if (queue_gpr_slot(s)) return;
+    flush_gpr_run();
     switch (s.op) {
       case Step::Op::save_reg:
         if (s.saved.kind == LocKind::gpr)
@@ -102,12 +108,10 @@ class S390xEmitter final : public Emitter {
           a_.ld(s.saved.reg, at(s.off));
         break;
       case Step::Op::zero_slot:
-        a_.lghi(kData, 0);
-        a_.stg(kData, at(s.off));
+        store_imm(s.off, 0);
         break;
       case Step::Op::store_imm:
-        a_.load_imm64(kData, s.imm);
-        a_.stg(kData, at(s.off));
+        store_imm(s.off, s.imm);
         break;
       case Step::Op::reg_to_frame:
         reg_to_frame(s.part, s.off);
@@ -159,6 +163,7 @@ class S390xEmitter final : public Emitter {
   }
 
   std::vector<uint8_t> finish(const TrampolinePlan& plan) override {
+    flush_gpr_run();
     const bool into_body = plan.mode == AttachMode::entry_patch && !plan.calls_original;
     if (into_body) a_.lg(kPtr, at(plan.arch_off));               // the body (r0 at entry)
     a_.lmg(6, 15, Mem(static_cast<int64_t>(frame_) + 48, kSp));  // restores r14 and r15 too
@@ -170,26 +175,106 @@ class S390xEmitter final : public Emitter {
  private:
   static Mem at(int32_t off) { return Mem(off, kSp); }
 
+  // Whole general registers to and from frame slots: consecutive registers
+  // to consecutive doublewords (the argument registers r2-r6 saved into ctx,
+  // or loaded back before the original call) become one STMG / LMG.
+  struct GprRun {
+    bool load = false;
+    unsigned first = 0, count = 0;
+    int32_t off = 0;
+  };
+
+  // Queues a step that stores or loads a whole GPR at a frame slot; false for
+  // any other step.
+  bool queue_gpr_slot(const Step& s) {
+    bool load = false;
+    unsigned reg = 0;
+    int32_t off = s.off;
+    switch (s.op) {
+      case Step::Op::save_reg:
+      case Step::Op::restore_reg:
+        if (s.saved.kind != LocKind::gpr) return false;
+        load = s.op == Step::Op::restore_reg;
+        reg = s.saved.reg;
+        break;
+      case Step::Op::reg_to_frame:
+        if (s.part.loc.kind != LocKind::gpr || s.part.loc_offset != 0 || s.part.size != 8)
+          return false;
+        reg = s.part.loc.reg;
+        break;
+      case Step::Op::frame_to_reg:
+        if (s.part.loc.kind != LocKind::gpr || s.part.size != 8) return false;
+        load = true;
+        reg = s.part.loc.reg;
+        break;
+      case Step::Op::framed_to_reg:
+        load = true;
+        reg = s.part.loc.reg;
+        off = s.src;
+        break;
+      default:
+        return false;
+    }
+    if (run_.count != 0 && run_.load == load && reg == run_.first + run_.count &&
+        off == run_.off + 8 * static_cast<int32_t>(run_.count)) {
+      ++run_.count;
+      return true;
+    }
+    flush_gpr_run();
+    run_ = {load, reg, 1, off};
+    return true;
+  }
+
+  void flush_gpr_run() {
+    const GprRun r = run_;
+    run_ = {};
+    if (r.count == 1) {
+      if (r.load)
+        a_.lg(r.first, at(r.off));
+      else
+        a_.stg(r.first, at(r.off));
+    } else if (r.count > 1) {
+      if (r.load)
+        a_.lmg(r.first, r.first + r.count - 1, at(r.off));
+      else
+        a_.stmg(r.first, r.first + r.count - 1, at(r.off));
+    }
+  }
+
+  // A doubleword constant into a frame slot: MVGHI when it is a signed
+  // halfword and the slot is within its 12-bit displacement.
+  void store_imm(int32_t off, uint64_t v) {
+    const auto sv = static_cast<int64_t>(v);
+    if (sv >= -32768 && sv <= 32767 && off >= 0 && off <= 4095) {
+      a_.mvghi(at(off), sv);
+      return;
+    }
+    a_.load_imm64(kData, v);
+    a_.stg(kData, at(off));
+  }
+
   // The program's result in r2. A nothrow program on an s390x host gets the
   // runner's fast path inline (common/tramp/program.cpp ProgramRunner::run),
   // its other cases out of line, after the trampoline's br:
   //
   //     ear  %r1,%a0 ; sllg %r1,%r1,32 ; ear %r1,%a1   ; the thread pointer
-  //     ltg  %r1,off(%r1)              ; this thread's RunBlock
-  //     jge  slow                      ; none yet (cc0): the runner claims one
-  //     lay  %r7,word(%r1)             ; the program's run word, kept across the call
-  //     lg   %r0,0(%r7)
-  //     tmll %r0,1 ; jgo slow          ; running on this thread (cc3): a miss
-  //     aghi %r0,1 ; stg %r0,0(%r7)    ; mark it (bit 0 is clear: + is |)
-  //     lay  %r2,ctx(%r15) ; %r1 = prog ; lg %r3,cookie(%r1) ; lg %r1,fn(%r1)
+  //     lg   %r7,off(%r1)              ; this thread's RunBlock
+  //     lg   %r8,word(%r7)             ; the program's run word
+  //     tmll %r8,1 ; jgo slow          ; running on this thread (cc3: a miss),
+  //                                    ; or no block yet (the runner claims one)
+  //     aghi %r8,1 ; stg %r8,word(%r7) ; mark it (bit 0 is clear: + is |)
+  //     la   %r2,ctx(%r15) ; %r1 = prog ; lg %r3,cookie(%r1) ; lg %r1,fn(%r1)
   //     basr %r14,%r1
-  //     lg   %r0,0(%r7) ; aghi %r0,1 ; stg %r0,0(%r7)   ; (v|1) + 1 = v + one run
+  //     aghi %r8,1 ; stg %r8,word(%r7) ; (v|1) + 1 = v + one run, unmarked
   //   done:
   //     ...
   //     br   %r14
   //   slow:
   //     %r2 = prog ; %r3 = ctx ; basr xtramp_run_program ; jg done
   //
+  // The block and the marked word stay in r7 and r8 across the call: the
+  // word is the same after it (a re-entry on this thread only reads it, no
+  // other thread writes it), as the runner's reload would find.
   // A program that may throw always goes through the runner, whose catch-all
   // keeps an exception from unwinding through generated code.
   void call_program(const TrampolinePlan& plan, const Program& prog) {
@@ -199,27 +284,24 @@ class S390xEmitter final : public Emitter {
       return;
     }
     OutOfLine& o = out_of_line_.emplace_back(a_.new_label(), a_.new_label(), &prog);
-    const int64_t run_word = run.words_offset + 8 * static_cast<int64_t>(prog.guard_slot());
+    const Mem run_word(run.words_offset + 8 * static_cast<int64_t>(prog.guard_slot()), kBlock);
     const auto running = static_cast<int64_t>(run.running_bit);
     a_.ear(kPtr, 0);
     a_.sllg(kPtr, kPtr, 32);
     a_.ear(kPtr, 1);
-    a_.ltg(kPtr, Mem(run.block_tp_offset, kPtr));
-    a_.brcl(cond::e, o.slow);
-    a_.lay(kWord, Mem(run_word, kPtr));
-    a_.lg(kData, Mem(0, kWord));
-    a_.tmll(kData, running);
+    a_.lg(kBlock, Mem(run.block_tp_offset, kPtr));
+    a_.lg(kRunWord, run_word);
+    a_.tmll(kRunWord, running);
     a_.brcl(cond::o, o.slow);  // cc3: the selected bit is one
-    a_.aghi(kData, running);
-    a_.stg(kData, Mem(0, kWord));
+    a_.aghi(kRunWord, running);
+    a_.stg(kRunWord, run_word);
     a_.lay(2, at(plan.ctx_off));
     a_.load_imm64(kPtr, reinterpret_cast<uint64_t>(&prog));
     a_.lg(3, Mem(field_offset(prog, &prog.cookie), kPtr));
     a_.lg(kPtr, Mem(field_offset(prog, &prog.fn), kPtr));
     a_.basr(kRa, kPtr);
-    a_.lg(kData, Mem(0, kWord));
-    a_.aghi(kData, static_cast<int64_t>(run.one_run) - running);
-    a_.stg(kData, Mem(0, kWord));
+    a_.aghi(kRunWord, static_cast<int64_t>(run.one_run) - running);
+    a_.stg(kRunWord, run_word);
     a_.bind(o.done);
   }
 
@@ -312,6 +394,7 @@ class S390xEmitter final : public Emitter {
     const Program* prog;
   };
   std::deque<OutOfLine> out_of_line_;
+  GprRun run_;
   const detail::InlineRun inline_run_ = host_inline_run();  // a process constant
   uint32_t frame_ = 0;
 };

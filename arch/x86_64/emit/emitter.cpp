@@ -228,9 +228,9 @@ class X86Emitter final : public Emitter {
   // its other cases out of line, after the trampoline's ret:
   //
   //     mov  rax, fs:[block_tp_offset]   ; this thread's RunBlock
-  //     test rax, rax ; jz slow          ; none yet: the runner claims one
   //     mov  rcx, [rax + word]           ; the program's run word
-  //     test cl, 1 ; jnz slow            ; running on this thread: a miss
+  //     test cl, 1 ; jnz slow            ; running on this thread (a miss), or
+  //                                      ; no block yet (the runner claims one)
   //     or   rcx, 1 ; mov [rax + word], rcx
   //     call prog->fn(ctx, prog->cookie)
   //     mov  rcx, fs:[block_tp_offset]
@@ -253,8 +253,6 @@ class X86Emitter final : public Emitter {
     o.prog = &prog;
     const uint32_t word = run.words_offset + 8 * prog.guard_slot();
     gen_.mov_fs(rax, static_cast<int32_t>(run.block_tp_offset));
-    gen_.test(rax, rax);
-    gen_.jz(o.slow, CodeGenerator::T_NEAR);
     gen_.mov(rcx, qword[rax + word]);
     gen_.test(cl, static_cast<uint8_t>(run.running_bit));
     gen_.jnz(o.slow, CodeGenerator::T_NEAR);
