@@ -1,7 +1,13 @@
 #include "bench_targets.h"
 
+/* The patchable entries entry patching needs (as selftests/tramp/targets.c):
+ * x86-64 five one-byte nops, arm64 two NOPs, s390x one 6-byte brcl 0,0. */
 #if defined(__x86_64__)
 #define PATCHABLE __attribute__((patchable_function_entry(5, 0)))
+#elif defined(__aarch64__)
+#define PATCHABLE __attribute__((patchable_function_entry(2, 0)))
+#elif defined(__s390x__)
+#define PATCHABLE __attribute__((hotpatch(0, 3)))
 #else
 #define PATCHABLE
 #endif

@@ -7,7 +7,11 @@
 // 16-byte structs, a short and a 16-byte-aligned struct). The hooked functions
 // are xtramp-bench's (bench/bench_targets.c, with their own BTF). It builds the
 // hook (a replace-mode trampoline; `patched`: an entry-patch Attachment; a
-// libffi closure), makes one warm-up call, then CALLS calls. ci/bench runs it
+// libffi closure), makes one warm-up call, then CALLS calls, and exits 1
+// unless every program ran on every call. `patched` under qemu-user: the
+// function is patched before it ever ran in the process, which qemu-user
+// then translates as patched (rewritten code that already ran it would not
+// see; the runs check proves it did not run unpatched). ci/bench runs it
 // under `qemu-<arch> -singlestep -d exec,nochain` twice (CALLS = 0 and CALLS =
 // K): the difference of the logged instruction counts over K is the dynamic
 // instruction count of one hooked call, on any architecture, deterministic.
@@ -28,6 +32,7 @@
 #include "bench/hooked_work.hpp"
 #include "common/error.hpp"
 #include "common/tramp/attachment.hpp"
+#include "common/tramp/poke_probe.hpp"
 #include "common/tramp/trampoline.hpp"
 #if XTRAMP_ICOUNT_LIBFFI
 #include "bench/ffi_hook.hpp"
@@ -119,6 +124,11 @@ int main(int argc, char** argv) {
     } else if (variant == "wrapper") {
       target = wrapper_fn(n);
     } else if (variant == "patched") {
+      // Under qemu-user (rewritten code that already ran is not seen) the
+      // function is patched before its first run in this process, so qemu
+      // translates the patched bytes; the runs check below proves that every
+      // counted call went through the trampoline.
+      if (!poked_code_problem().empty()) detail::allow_patching_unexecuted_code();
       patch = std::make_unique<Attachment>(targets_btf().model(name), const_cast<void*>(orig),
                                            kEntryPatch);
       patch->attach(*make(ProgKind::fentry));
@@ -159,6 +169,15 @@ int main(int argc, char** argv) {
   const bool rfc = variant == "struct";
   long sum = rfc ? call_rfc(fn, 1) : call(fn, n, 1);  // warm-up: lazy binding, first touches
   for (long i = 0; i < calls; ++i) sum += rfc ? call_rfc(fn, i) : call(fn, n, i);
+  // Every program ran on every call (the warm-up too): otherwise the count is
+  // not of a hooked call (e.g. a patched entry qemu did not see).
+  for (const auto& p : progs) {
+    if (p->runs.load() != static_cast<uint64_t>(calls) + 1) {
+      std::fprintf(stderr, "xtramp-icount: a program ran %llu times in %ld calls: not counted\n",
+                   static_cast<unsigned long long>(p->runs.load()), calls + 1);
+      return 1;
+    }
+  }
   std::printf("%ld\n", sum);
   return 0;
 }

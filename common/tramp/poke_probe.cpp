@@ -1,5 +1,6 @@
 #include "common/tramp/poke_probe.hpp"
 
+#include <atomic>
 #include <cstdint>
 #include <mutex>
 
@@ -78,9 +79,18 @@ const std::string& poked_code_problem() {
   return problem;
 }
 
+namespace {
+std::atomic<bool> g_unexecuted_only{false};
+}  // namespace
+
 void require_poked_code_runs() {
   const std::string& p = poked_code_problem();
-  if (!p.empty()) throw Error(Errc::unsupported, "entry patch: " + p);
+  if (!p.empty() && !g_unexecuted_only.load(std::memory_order_relaxed))
+    throw Error(Errc::unsupported, "entry patch: " + p);
+}
+
+void detail::allow_patching_unexecuted_code() noexcept {
+  g_unexecuted_only.store(true, std::memory_order_relaxed);
 }
 
 }  // namespace xtramp

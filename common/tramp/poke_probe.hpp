@@ -21,7 +21,18 @@ namespace xtramp {
 // instructions: this looks like qemu-user ..."). Thread-safe.
 const std::string& poked_code_problem();
 
-// Throws Error(unsupported) with poked_code_problem() when it is not empty.
+// Throws Error(unsupported) with poked_code_problem() when it is not empty
+// (unless detail::allow_patching_unexecuted_code() was called).
 void require_poked_code_runs();
+
+namespace detail {
+// For xtramp-icount (bench/icount) only: lets entry patching go ahead where
+// rewritten code that already ran is not seen (qemu-user), for a caller that
+// patches only functions this process has never run. qemu-user translates a
+// function when it first runs it, so such a function is translated from its
+// patched bytes. The caller must check that it did: xtramp-icount counts
+// nothing unless the program ran on every call. Irreversible, process-wide.
+void allow_patching_unexecuted_code() noexcept;
+}  // namespace detail
 
 }  // namespace xtramp
