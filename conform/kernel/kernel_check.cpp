@@ -170,8 +170,14 @@ Prediction predict(const btf::BtfFile& bf, Arch a, const std::string& name,
   try {
     id = bf.find_function(name);
   } catch (const Error& e) {
-    p.verdict = "unknown";
-    p.detail = std::string("not in the module's BTF: ") + e.what();
+    // pahole, encoding the module's BTF, may leave a function out (the build
+    // warns "resolve_btfids: unresolved symbol"): without BTF the kernel
+    // attaches nothing to it.
+    p.verdict = "refused";
+    p.detail = std::string(
+                   "not in the module's BTF (pahole left it out), so no program can be "
+                   "attached: ") +
+               e.what();
     return p;
   }
   const Backend& b = backend(a);
@@ -526,12 +532,10 @@ KernelCheckReport run_kernel_check(const KernelCheckOptions& opts) {
     // The module.
     const std::string mdir = work + "/" + an;
     fs::create_directories(mdir);
-    write_file(mdir + "/xtkc.c", ms.c_source);
     write_file(mdir + "/Makefile", "obj-m := xtkc.o\n");
     for (const auto& [from, to] : ms.includes)
       fs::copy_file(from, mdir + "/" + to, fs::copy_options::overwrite_existing);
-    say(an + ": building the module against " + headers);
-    auto t0 = Clock::now();
+    const std::string ko = mdir + "/xtkc.ko";
     // objtool (x86-64) reads /proc: a private mount namespace gives the
     // chroot one that disappears with it.
     const std::vector<std::string> make{"unshare",
@@ -543,25 +547,53 @@ KernelCheckReport run_kernel_check(const KernelCheckOptions& opts) {
                                         "mount -t proc proc '" + root + "/proc' && exec chroot '" +
                                             root + "' make -s -C '" + headers + "' M='" + in_root +
                                             "/" + an + "'"};
-    const ProcessResult mr = run_process(make);
-    run.module_build_seconds = since(t0);
-    if (!mr.ok() || !fs::exists(mdir + "/xtkc.ko"))
-      throw Error(Errc::io, "building the module for " + an + " failed: " + failure_text(mr, make));
-    const std::string ko = mdir + "/xtkc.ko";
-
-    // xtramp's prediction from the module's own BTF: split on its distilled
-    // base (.BTF.base) when it has one, else on the headers' vmlinux.
-    std::string base = root + headers + "/vmlinux";
-    if (const std::string bb = elf_section(ko, ".BTF.base"); !bb.empty()) {
-      base = mdir + "/xtkc.btf.base";
-      write_file(base, bb);
+    // xtramp's prediction comes from the module's own BTF: split on its
+    // distilled base (.BTF.base) when it has one, else on the headers' vmlinux.
+    const auto build = [&](const std::string& source) {
+      write_file(mdir + "/xtkc.c", source);
+      fs::remove(ko);
+      const ProcessResult mr = run_process(make);
+      if (!mr.ok() || !fs::exists(ko))
+        throw Error(Errc::io,
+                    "building the module for " + an + " failed: " + failure_text(mr, make));
+      std::string base = root + headers + "/vmlinux";
+      if (const std::string bb = elf_section(ko, ".BTF.base"); !bb.empty()) {
+        base = mdir + "/xtkc.btf.base";
+        write_file(base, bb);
+      }
+      btf::OpenOptions oo;
+      oo.path = ko;
+      oo.base_path = base;
+      oo.target = a;
+      oo.use_dwarf = false;
+      return btf::BtfFile::open(oo);
+    };
+    say(an + ": building the module against " + headers);
+    auto t0 = Clock::now();
+    btf::BtfFile bf = build(ms.c_source);
+    // pahole may leave a function out of the module's BTF (resolve_btfids
+    // then warns "unresolved symbol"): its fmod_ret registration would fail,
+    // and with it the whole set's, which a module registers once per hook
+    // (kernel/bpf/btf.c, btf_populate_kfunc_set). Such functions leave the
+    // set and the module is built again; no program can attach to them
+    // (predicted and seen: refused).
+    std::string source = ms.c_source, missing;
+    for (const std::string& n : names) {
+      try {
+        (void)bf.find_function(n);
+      } catch (const Error&) {
+        const std::string line = "BTF_ID_FLAGS(func, " + n + ")\n";
+        if (const size_t at = source.find(line); at != std::string::npos)
+          source.erase(at, line.size());
+        missing += (missing.empty() ? "" : ", ") + n;
+      }
     }
-    btf::OpenOptions oo;
-    oo.path = ko;
-    oo.base_path = base;
-    oo.target = a;
-    oo.use_dwarf = false;
-    const btf::BtfFile bf = btf::BtfFile::open(oo);
+    if (!missing.empty()) {
+      say(an + ": not in the module's BTF (pahole left them out): " + missing +
+          "; building it again without their fmod_ret registration");
+      bf = build(source);
+    }
+    run.module_build_seconds = since(t0);
     // The BPF object and the loader for this arch.
     const Toolchain tc = toolchain(a);
     if (!bpf_objects.count(tc.bpf_target)) {
