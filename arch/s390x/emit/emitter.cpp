@@ -283,7 +283,7 @@ class S390xEmitter final : public Emitter {
       call_runner(plan, prog);
       return;
     }
-    OutOfLine& o = out_of_line_.emplace_back(a_.new_label(), a_.new_label(), &prog);
+    OutOfLine& o = out_of_line_.emplace_back(OutOfLine{a_.new_label(), a_.new_label(), &prog});
     const Mem run_word(run.words_offset + 8 * static_cast<int64_t>(prog.guard_slot()), kBlock);
     const auto running = static_cast<int64_t>(run.running_bit);
     a_.ear(kPtr, 0);
