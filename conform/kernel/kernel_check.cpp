@@ -348,39 +348,30 @@ void judge(KernelVerdict& v, const nlohmann::json& j, const Prediction& p, Arch 
         return;
       }
   }
+  // Whether the caller got what `who` returned; if not, the verdict says so.
+  const auto returned = [&](const ValueImage& want, const char* who) {
+    const long d = mod.out.size() == want.bytes.size()
+                       ? first_difference(mod.out.data(), want.bytes.data(), want.mask)
+                       : 0;
+    if (d < 0) return true;
+    v.verdict = "misplaced";
+    v.detail = "the caller got " + hex(mod.out.data(), mod.out.size()) + ", " + who + " returned " +
+               hex(want.bytes.data(), want.bytes.size());
+    return false;
+  };
   if (v.program == "fmod_ret") {
     if (mod.called != 0) {
       v.verdict = "misplaced";
       v.detail = "fmod_ret returned non-zero, but the function still ran";
       return;
     }
-    if (!is_void) {
-      const ValueImage want = number_image(m.ret.t(), a, kModRet);
-      const long d = mod.out.size() == want.bytes.size()
-                         ? first_difference(mod.out.data(), want.bytes.data(), want.mask)
-                         : 0;
-      if (d >= 0) {
-        v.verdict = "misplaced";
-        v.detail = "the caller got " + hex(mod.out.data(), mod.out.size()) +
-                   ", fmod_ret returned " + hex(want.bytes.data(), want.bytes.size());
-        return;
-      }
-    }
+    if (!is_void && !returned(number_image(m.ret.t(), a, kModRet), "fmod_ret")) return;
   } else if (mod.called != 1) {
     v.verdict = "misplaced";
     v.detail = "the function ran " + std::to_string(mod.called) + " times";
     return;
-  } else if (!is_void) {
-    const ValueImage want = make_image(m.ret.t(), a, nret);
-    const long d = mod.out.size() == want.bytes.size()
-                       ? first_difference(mod.out.data(), want.bytes.data(), want.mask)
-                       : 0;
-    if (d >= 0) {
-      v.verdict = "misplaced";
-      v.detail = "the caller got " + hex(mod.out.data(), mod.out.size()) +
-                 ", the callee returned " + hex(want.bytes.data(), want.bytes.size());
-      return;
-    }
+  } else if (!is_void && !returned(make_image(m.ret.t(), a, nret), "the callee")) {
+    return;
   }
   v.verdict = "pass";
 }
