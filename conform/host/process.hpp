@@ -1,6 +1,8 @@
 // Running a tool (compiler, runner, qemu) and collecting what it printed.
 #pragma once
 
+#include <sys/types.h>
+
 #include <string>
 #include <vector>
 
@@ -15,6 +17,11 @@ struct ProcessResult {
 
 // Runs argv[0] (looked up in PATH) with stdin from /dev/null.
 ProcessResult run_process(const std::vector<std::string>& argv);
+
+// Starts argv[0] (looked up in PATH) with stdin from /dev/null, stdout on
+// `out_fd` and stderr on `err_fd` (the same descriptor merges them); the
+// child's pid in *pid. Returns 0, or posix_spawnp's error number.
+int spawn_process(const std::vector<std::string>& argv, int out_fd, int err_fd, pid_t* pid);
 
 // Why `argv` (run as `r`) did not succeed, for messages: the failure to run
 // it, or the command line, its exit status and the first 30 lines of stderr.

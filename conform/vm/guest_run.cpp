@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,8 +18,6 @@
 #include "conform/vm/elf_deps.hpp"
 #include "conform/vm/guest_arch.hpp"
 #include "conform/vm/initramfs.hpp"
-
-extern char** environ;
 
 namespace xtramp::vm {
 
@@ -350,18 +347,9 @@ GuestResult run_guest(const GuestSpec& spec) {
   int out[2];
   if (pipe2(out, O_CLOEXEC) != 0)
     throw Error(Errc::io, std::string("pipe: ") + std::strerror(errno));
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-  posix_spawn_file_actions_adddup2(&fa, out[1], 2);
-  std::vector<char*> args;
-  for (const std::string& a : r.qemu_command) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
   pid_t pid = 0;
   const auto start = Clock::now();
-  const int rc = posix_spawnp(&pid, args[0], &fa, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
+  const int rc = conform::spawn_process(r.qemu_command, out[1], out[1], &pid);
   close(out[1]);
   if (rc != 0) {
     close(out[0]);

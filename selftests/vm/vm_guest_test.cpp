@@ -32,6 +32,13 @@ class Guest : public ::testing::Test {
     spec_.mem_mb = 512;
     spec_.timeout = std::chrono::seconds(120);
   }
+  // Everything the runner said, for a failure's message.
+  static std::string said(const GuestResult& r) {
+    std::string s = std::string(guest_outcome_name(r.outcome)) + ": " + r.detail;
+    for (const GuestTestResult& t : r.tests)
+      s += "\n  " + t.name + ": " + test_status_name(t.status) + " " + t.detail;
+    return s;
+  }
   void TearDown() override {
     if (!spec_.workdir.empty()) fs::remove_all(spec_.workdir);
   }
@@ -47,7 +54,8 @@ TEST_F(Guest, StatusesOfTestsInOneBoot) {
       {"gtest_all_skipped",
        "echo '[  PASSED  ] 0 tests.'; echo '[  SKIPPED ] 2 tests, listed below:'", true}};
   const GuestResult r = run_guest(spec_);
-  ASSERT_EQ(r.tests.size(), 4u) << r.detail;
+  SCOPED_TRACE(said(r));
+  ASSERT_EQ(r.tests.size(), 4u);
   EXPECT_EQ(r.release_seen, spec_.kernel.release);
   EXPECT_EQ(r.cpus_seen, 2u);
   EXPECT_EQ(r.tests[0].status, TestStatus::passed) << r.tests[0].detail;
@@ -63,6 +71,7 @@ TEST_F(Guest, APanicFailsTheTestThatCausedItAndTheRestDidNotRun) {
                  {"crasher", "echo c > /proc/sysrq-trigger; sleep 5", false},
                  {"after", "true", false}};
   const GuestResult r = run_guest(spec_);
+  SCOPED_TRACE(said(r));
   EXPECT_EQ(r.outcome, GuestOutcome::kernel_crash) << r.detail;
   EXPECT_NE(r.detail.find("crasher"), std::string::npos) << r.detail;
   EXPECT_EQ(r.tests[0].status, TestStatus::passed);
@@ -74,6 +83,7 @@ TEST_F(Guest, AHangIsATimeoutNamingTheTest) {
   spec_.timeout = std::chrono::seconds(30);
   spec_.tests = {{"sleeper", "sleep 1000", false}};
   const GuestResult r = run_guest(spec_);
+  SCOPED_TRACE(said(r));
   EXPECT_EQ(r.outcome, GuestOutcome::timeout);
   EXPECT_NE(r.detail.find("in test sleeper"), std::string::npos) << r.detail;
   EXPECT_EQ(r.tests[0].status, TestStatus::failed);
