@@ -13,12 +13,13 @@ namespace xtramp::vm {
 
 struct GuestArch {
   Arch arch;
-  const char* debian;        // Debian's architecture name: amd64, arm64, s390x
-  const char* qemu;          // qemu-system-* binary
-  const char* machine_args;  // machine, CPU (space-separated)
-  const char* console;       // the kernel's console device
-  const char* triple;        // GNU triple: <triple>-strip, library directories
-  uint16_t elf_machine;      // e_machine of this arch's binaries
+  const char* debian;         // Debian's architecture name: amd64, arm64, s390x
+  const char* qemu;           // qemu-system-* binary
+  const char* machine_args;   // machine, CPU (space-separated)
+  const char* console;        // the kernel's console device
+  const char* triple;         // GNU triple: <triple>-strip, library directories
+  uint16_t elf_machine;       // e_machine of this arch's binaries
+  bool boot_one_cpu = false;  // maxcpus=1; /init onlines the rest (guest_arch.cpp: why)
 };
 
 const GuestArch& guest_arch(Arch a);

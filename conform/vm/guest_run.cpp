@@ -68,7 +68,8 @@ std::string init_script(const GuestSpec& spec) {
     const size_t eq = e.find('=');
     o << "export " << e.substr(0, eq) << "=" << sh_quote(e.substr(eq + 1)) << "\n";
   }
-  o << "t0=$(cat /proc/sys/kernel/tainted)\n"
+  o << "for c in /sys/devices/system/cpu/cpu[0-9]*/online; do echo 1 > $c; done 2>/dev/null\n"
+    << "t0=$(cat /proc/sys/kernel/tainted)\n"
     << "echo \"" << kMark << "ready $(uname -r) $(nproc) $t0\"\n"
     << "run() {\n"
     << "  echo \"" << kMark << "begin $1\"\n"
@@ -252,7 +253,7 @@ std::vector<std::string> qemu_command(const GuestSpec& spec, const std::string& 
         std::string("-kernel"), spec.kernel.image, std::string("-initrd"), initrd,
         std::string("-append"),
         std::string("console=") + g.console + " panic=-1 quiet loglevel=4 rdinit=/init" +
-            (spec.append.empty() ? "" : " " + spec.append)})
+            (g.boot_one_cpu ? " maxcpus=1" : "") + (spec.append.empty() ? "" : " " + spec.append)})
     argv.push_back(w);
   return argv;
 }
