@@ -412,9 +412,9 @@ FuncModel BtfFile::model_by_id(uint32_t func_id) const {
   return m;
 }
 
-KernelView BtfFile::kernel_view(uint32_t func_id) const {
+KernelView BtfFile::kernel_view(uint32_t func_id, KernelRelease kernel) const {
   impl_->func_type(func_id);
-  return kernel_distill(impl_->btf, *impl_->analyzer, func_id);
+  return kernel_distill(impl_->btf, *impl_->analyzer, func_id, kernel);
 }
 
 }  // namespace xtramp::btf

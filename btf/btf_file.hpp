@@ -13,6 +13,7 @@
 
 #include "common/arch.hpp"
 #include "common/func_model.hpp"
+#include "common/kernel_release.hpp"
 
 namespace xtramp::btf {
 
@@ -64,9 +65,10 @@ class BtfFile {
   FuncModel model(std::string_view name) const;
   FuncModel model_by_id(uint32_t func_id) const;
 
-  // The kernel's verdict and btf_func_model for this function (never throws
-  // for a valid function id; a rejection is reported in the view).
-  KernelView kernel_view(uint32_t func_id) const;
+  // The kernel's verdict and btf_func_model for this function under the rules
+  // of `kernel` (never throws for a valid function id; a rejection is
+  // reported in the view).
+  KernelView kernel_view(uint32_t func_id, KernelRelease kernel = KernelRelease::newest()) const;
 
   struct Impl;
 

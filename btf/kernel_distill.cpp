@@ -42,7 +42,8 @@ std::string format(const char* fmt, A... args) {
 
 }  // namespace
 
-KernelView kernel_distill(const struct btf* btf, TypeAnalyzer& analyzer, uint32_t func_id) {
+KernelView kernel_distill(const struct btf* btf, TypeAnalyzer& analyzer, uint32_t func_id,
+                          KernelRelease kernel) {
   KernelView v;
   const struct btf_type* func = btf__type_by_id(btf, func_id);
   const char* tname = btf__name_by_offset(btf, func->name_off);
@@ -73,8 +74,10 @@ KernelView kernel_distill(const struct btf* btf, TypeAnalyzer& analyzer, uint32_
       return v;
     }
     ret = kernel_type_size(btf, analyzer, args[i].type, &t);
-    // "No support of struct argument size greater than 16 bytes"
-    if (ret < 0 || ret > 16) {
+    // "No support of struct argument size greater than 16 bytes"; before
+    // v6.18 the test was __btf_type_is_struct (STRUCT only), so a union
+    // argument fell through to "unsupported" (KernelRelease::union_args).
+    if (ret < 0 || ret > 16 || (btf_is_union(t) && !kernel.union_args())) {
       v.message =
           format("The function %s arg%d type %s is unsupported.", tname, i, btf_kind_str(t));
       return v;

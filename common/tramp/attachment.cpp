@@ -9,18 +9,13 @@ namespace xtramp {
 
 namespace {
 
-std::vector<Program*>& list_for(ProgramSet& set, ProgKind k) {
-  switch (k) {
-    case ProgKind::fentry:
-      return set.fentry;
-    case ProgKind::fexit:
-      return set.fexit;
-    case ProgKind::fmod_ret:
-      return set.fmod_ret;
-  }
-  return set.fentry;
+void remove(ProgramSet& set, Program* p) {
+  for (auto* l : {&set.fentry, &set.fexit, &set.fmod_ret})
+    if (const auto it = std::find(l->begin(), l->end(), p); it != l->end()) l->erase(it);
 }
 
+// Links, as the kernel counts them against BPF_MAX_TRAMP_LINKS: an fsession
+// program takes two (its entry and its exit half).
 size_t count(const ProgramSet& s) {
   return s.fentry.size() + s.fexit.size() + s.fmod_ret.size();
 }
@@ -99,12 +94,14 @@ void Attachment::attach(Program& p) {
   if (contains(programs_, &p))
     throw Error(Errc::bad_request,
                 "attach to " + model_.name + ": the program is already attached");
-  if (count(programs_) >= kMaxProgramsPerFunction)
+  const size_t links = p.kind == ProgKind::fsession ? 2 : 1;
+  if (count(programs_) + links > kMaxProgramsPerFunction)
     throw Error(Errc::bad_request, "attach to " + model_.name + ": at most " +
                                        std::to_string(kMaxProgramsPerFunction) +
-                                       " programs per function (BPF_MAX_TRAMP_LINKS)");
+                                       " programs per function (BPF_MAX_TRAMP_LINKS; an "
+                                       "fsession program counts twice)");
   ProgramSet next = programs_;
-  list_for(next, p.kind).push_back(&p);
+  next.add(&p);
   publish(std::move(next));
 }
 
@@ -113,8 +110,7 @@ void Attachment::detach(Program& p) {
   if (!contains(programs_, &p))
     throw Error(Errc::bad_request, "detach from " + model_.name + ": the program is not attached");
   ProgramSet next = programs_;
-  auto& l = list_for(next, p.kind);
-  l.erase(std::find(l.begin(), l.end(), &p));
+  remove(next, &p);
   publish(std::move(next));
 }
 

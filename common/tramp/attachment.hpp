@@ -58,6 +58,7 @@ class Attachment {
   std::atomic<const void*>& slot() { return *slot_; }
   AttachMode mode() const { return mode_; }
   const void* original() const { return original_; }
+  // Links, as the kernel counts them: an fsession program counts twice.
   size_t program_count() const;
 
  private:

@@ -3,6 +3,11 @@
 //   programs (a non-zero result skips the original) -> restore registers,
 //   rebuild the stack arguments, call the original -> save the return value
 //   -> fexit programs -> load the return value -> return.
+// fsession programs (in both the fentry and the fexit list) get a cookie slot
+// each below ctx[-2], zeroed with the return slots before the entry programs
+// run, and ctx[-1] (func_meta) is rewritten before each of their halves with
+// its cookie index, and with the is-return bit before the exit programs, as
+// the Linux 7.0+ JITs do (docs/linux-jits.md "The ctx layout").
 // No work twice: a general register whose 8 bytes are a ctx slot is restored
 // from that slot (not saved again), and with neither fexit nor fmod_ret
 // programs the return value stays in its registers (no slot to fill).
@@ -15,6 +20,24 @@
 #include "common/error.hpp"
 
 namespace xtramp {
+
+void ProgramSet::add(Program* p) {
+  switch (p->kind) {
+    case ProgKind::fentry:
+      fentry.push_back(p);
+      break;
+    case ProgKind::fexit:
+      fexit.push_back(p);
+      break;
+    case ProgKind::fmod_ret:
+      fmod_ret.push_back(p);
+      break;
+    case ProgKind::fsession:  // its entry half and its exit half
+      fentry.push_back(p);
+      fexit.push_back(p);
+      break;
+  }
+}
 
 std::string_view attach_mode_name(AttachMode m) {
   return m == AttachMode::replace ? "replace" : "entry-patch";
@@ -59,7 +82,13 @@ class Planner {
     save_arguments();
     inflight(+1);
     fill_ctx();
-    for (Program* p : req_.programs.fentry) call(p, /*fmod_ret=*/false);
+    if (plan_.cookies > 0) {
+      // The cookies, and the return value an entry half might read.
+      for (uint32_t i = 0; i < plan_.cookies; ++i)
+        zero(plan_.cookie_off + static_cast<int32_t>(8 * i));
+      for (uint32_t i = 0; i < plan_.ret_slots; ++i) zero(ret_off() + static_cast<int32_t>(8 * i));
+    }
+    call_list(req_.programs.fentry, plan_.arg_slots);
     if (!plan_.calls_original) {
       // Entry patch, fentry only: back into the function's body with the
       // argument registers as they came (the kernel's RESTORE_REGS).
@@ -84,7 +113,11 @@ class Planner {
       s.label = skip;
       plan_.steps.push_back(s);
     }
-    for (Program* p : req_.programs.fexit) call(p, /*fmod_ret=*/false);
+    // The exit halves see the is-return bit, and so do the fexit programs
+    // after the first of them (the kernel writes it once, before the list).
+    const uint64_t exit_meta = plan_.arg_slots | uint64_t{1} << kFuncMetaIsReturnShift;
+    if (plan_.cookies > 0) imm(plan_.ip_off + 8, exit_meta);
+    call_list(req_.programs.fexit, exit_meta);
     inflight(-1);
     load_return();
     return std::move(plan_);
@@ -96,11 +129,27 @@ class Planner {
     return ret_off() + static_cast<int32_t>(abi::ctx_value_offset(req_.model->ret.t(), L_.arch));
   }
 
+  static std::vector<const Program*> sessions(const std::vector<Program*>& list) {
+    std::vector<const Program*> out;
+    for (const Program* p : list)
+      if (p->kind == ProgKind::fsession) out.push_back(p);
+    return out;
+  }
+
   void check_programs() {
     const std::string& fn = req_.model->name;
     for (const auto* list : {&req_.programs.fentry, &req_.programs.fexit, &req_.programs.fmod_ret})
       for (const Program* p : *list)
         if (p == nullptr) throw Error(Errc::bad_request, "trampoline for " + fn + ": null program");
+    for (const Program* p : req_.programs.fmod_ret)
+      if (p->kind == ProgKind::fsession)
+        throw Error(Errc::bad_request,
+                    "trampoline for " + fn + ": an fsession program in fmod_ret");
+    if (sessions(req_.programs.fentry) != sessions(req_.programs.fexit))
+      throw Error(Errc::bad_request,
+                  "trampoline for " + fn +
+                      ": fsession programs must be in both fentry and fexit, in the same order");
+    plan_.cookies = static_cast<uint32_t>(sessions(req_.programs.fentry).size());
     if (req_.programs.fmod_ret.empty()) return;
     const RetLayout& r = L_.ret;
     const bool fits = r.kind == RetLayout::Kind::void_ ||
@@ -129,7 +178,8 @@ class Planner {
     const uint32_t out_args_end = static_cast<uint32_t>(out_args_off_) + L_.stack_size;
     plan_.outgoing_size = align_up(std::max(t_.outgoing_reserve, out_args_end), 8);
 
-    plan_.ip_off = static_cast<int32_t>(plan_.outgoing_size);
+    plan_.cookie_off = static_cast<int32_t>(plan_.outgoing_size);
+    plan_.ip_off = plan_.cookie_off + static_cast<int32_t>(8 * plan_.cookies);
     plan_.ctx_off = plan_.ip_off + 16;
     uint32_t at = static_cast<uint32_t>(plan_.ctx_off) + 8 * (plan_.arg_slots + plan_.ret_slots);
     plan_.saved = registers_in(L_, t_);
@@ -234,6 +284,20 @@ class Planner {
         s.off = base + static_cast<int32_t>(p.arg_offset);
         plan_.steps.push_back(s);
       }
+    }
+  }
+
+  // The fentry or fexit list; ctx[-1] is `meta` with the cookie index of
+  // each fsession program written before its half runs: the k-th of n has
+  // ctx[-(2 + n - k)] (cookie_off + 8k), as the kernel's JITs count down.
+  void call_list(const std::vector<Program*>& list, uint64_t meta) {
+    uint32_t k = 0;
+    for (Program* p : list) {
+      if (p->kind == ProgKind::fsession) {
+        const uint64_t index = session_cookie_index(k++, plan_.cookies);
+        imm(plan_.ip_off + 8, meta | index << kFuncMetaCookieIndexShift);
+      }
+      call(p, /*fmod_ret=*/false);
     }
   }
 

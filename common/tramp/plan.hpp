@@ -9,8 +9,14 @@
 //   sp + 0                      outgoing area: arch reserve (s390x: the 160-byte
 //                               register save area the callee may use), then
 //                               the stack arguments copied for the original call
+//   sp + cookie_off             fsession cookies, one 8-byte slot per fsession
+//                               program (none without them): the k-th of n is
+//                               ctx[-(2 + n - k)], as the kernel's JITs give
+//                               the first one the lowest address
 //   sp + ip_off                 ctx[-2]  the traced function's address
-//   sp + ip_off + 8             ctx[-1]  argument slot count
+//   sp + ip_off + 8             ctx[-1]  func_meta: argument slot count (bits
+//                               0-7), the running fsession program's cookie
+//                               index (8-15), its exit half (bit 63)
 //   sp + ctx_off                ctx[0 .. arg_slots), then ret_slots for the value
 //                               (an integer, enum or pointer is its value as a
 //                               zero-extended u64 — right-aligned in its slot on
@@ -68,10 +74,23 @@ struct EmitterTraits {
   int32_t entry_extra = 0;
 };
 
+// An fsession program is in both fentry (its entry half) and fexit (its exit
+// half), at the place its attachment gives it in each, as the kernel links
+// it into both of its trampoline's lists; both lists hold the fsession
+// programs in the same order.
 struct ProgramSet {
   std::vector<Program*> fentry, fexit, fmod_ret;
   bool empty() const { return fentry.empty() && fexit.empty() && fmod_ret.empty(); }
+  // Where Attachment::attach puts a program: at the end of its kind's list;
+  // an fsession program at the end of fentry and of fexit.
+  void add(Program* p);
 };
+
+// The cookie index of the k-th (from 0) of n fsession programs: its cookie is
+// ctx[-index], and func_meta carries the index in bits 8-15 while it runs.
+inline uint32_t session_cookie_index(uint32_t k, uint32_t n) {
+  return 2 + n - k;
+}
 
 // One register saved raw at entry and restored before the original call.
 struct SavedReg {
@@ -122,8 +141,9 @@ struct TrampolinePlan {
   uint64_t func_addr = 0;   // ctx[-2]
   uint64_t orig_addr = 0;   // what call_original calls
   uint32_t frame_size = 0;  // bytes the prologue subtracts from SP, arch area included
-  int32_t ip_off = 0, ctx_off = 0, save_off = 0, arch_off = 0;
+  int32_t cookie_off = 0, ip_off = 0, ctx_off = 0, save_off = 0, arch_off = 0;
   uint32_t arg_slots = 0, ret_slots = 0;
+  uint32_t cookies = 0;  // fsession programs (one cookie slot each)
   uint32_t outgoing_size = 0;
   std::vector<SavedReg> saved;
   std::vector<Step> steps;
@@ -149,7 +169,8 @@ struct PlanRequest {
 
 // Throws Error(unsupported) naming the function when a program kind cannot be
 // attached (fmod_ret on a function that does not return an integer-class
-// value of at most 8 bytes).
+// value of at most 8 bytes), Error(bad_request) for an fsession program not
+// in both fentry and fexit in the same order.
 TrampolinePlan plan_trampoline(const PlanRequest& req, const EmitterTraits& traits);
 
 }  // namespace xtramp

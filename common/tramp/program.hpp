@@ -1,8 +1,15 @@
 // Programs attached to a trampoline, and the helpers they use on the ctx the
 // trampoline builds (the kernel's layout, docs/linux-jits.md "The ctx layout"):
 //
+//   ctx[-2-n] .. ctx[-3]  fsession programs' session cookies, one 8-byte slot
+//                      each (n fsession programs), zeroed before the entry
+//                      programs run (bpf_session_cookie)
 //   ctx[-2]            the traced function's address     (bpf_get_func_ip)
-//   ctx[-1]            the number of argument slots      (bpf_get_func_arg_cnt)
+//   ctx[-1]            func_meta, as Linux 7.0+ writes it: bits 0-7 the number
+//                      of argument slots (bpf_get_func_arg_cnt), bits 8-15
+//                      the session-cookie index of the fsession program being
+//                      run (its cookie is ctx[-index]), bit 63 set for the
+//                      exit half of an fsession program (bpf_session_is_return)
 //   ctx[0 .. n-1]      the arguments, 8-byte slots, each argument's bytes as
 //                      they are in memory; a 16-byte struct takes two slots;
 //                      bytes past an argument's size in its last slot are 0
@@ -17,7 +24,18 @@
 
 namespace xtramp {
 
-enum class ProgKind : uint8_t { fentry, fexit, fmod_ret };
+// fsession (Linux 7.0's BPF_TRACE_FSESSION): one program run at the entry
+// (with the fentry programs) and at the exit (with the fexit programs) of
+// each call, the two halves sharing an 8-byte session cookie
+// (session_cookie, session_is_return below). Its result is ignored in both
+// halves, as the kernel's verifier makes it 0 (docs/trampolines.md).
+enum class ProgKind : uint8_t { fentry, fexit, fmod_ret, fsession };
+
+// The func_meta word in ctx[-1] (Linux 7.0+ include/linux/bpf.h:
+// BPF_TRAMP_COOKIE_INDEX_SHIFT, BPF_TRAMP_IS_RETURN_SHIFT).
+inline constexpr uint64_t kFuncMetaArgCntMask = 0xFF;
+inline constexpr unsigned kFuncMetaCookieIndexShift = 8;
+inline constexpr unsigned kFuncMetaIsReturnShift = 63;
 
 // At most this many Program objects exist at once (each owns a recursion
 // guard slot in every thread); constructing one more throws
@@ -123,23 +141,36 @@ struct InlineRun {
 InlineRun inline_run(uintptr_t thread_pointer) noexcept;
 }  // namespace detail
 
-// The bpf_get_func_* helpers, on a ctx a trampoline built.
+// The bpf_get_func_* and bpf_session_* helpers, on a ctx a trampoline built,
+// reading func_meta as the kernel's inlined versions do (kernel/bpf/verifier.c).
+// bpf_get_func_arg_cnt: func_meta & 0xFF.
 inline uint64_t func_arg_cnt(const uint64_t* ctx) {
-  return ctx[-1];
+  return ctx[-1] & kFuncMetaArgCntMask;
 }
 inline uint64_t func_ip(const uint64_t* ctx) {
   return ctx[-2];
 }
 // bpf_get_func_arg: slot n, or -22 (-EINVAL) past the last argument slot.
 inline int func_arg(const uint64_t* ctx, uint32_t n, uint64_t* value) {
-  if (n >= ctx[-1]) return -22;
+  if (n >= func_arg_cnt(ctx)) return -22;
   *value = ctx[n];
   return 0;
 }
 // bpf_get_func_ret: the first return-value slot.
 inline int func_ret(const uint64_t* ctx, uint64_t* value) {
-  *value = ctx[ctx[-1]];
+  *value = ctx[func_arg_cnt(ctx)];
   return 0;
+}
+// bpf_session_cookie (fsession programs only): this program's 8 bytes,
+// shared by its entry and exit halves of one call, zero at entry:
+// &ctx[-((func_meta >> 8) & 0xFF)].
+inline uint64_t* session_cookie(const uint64_t* ctx) {
+  const uint64_t index = (ctx[-1] >> kFuncMetaCookieIndexShift) & 0xFF;
+  return const_cast<uint64_t*>(ctx) - index;
+}
+// bpf_session_is_return (fsession programs only): the exit half.
+inline bool session_is_return(const uint64_t* ctx) {
+  return (ctx[-1] >> kFuncMetaIsReturnShift) != 0;
 }
 
 }  // namespace xtramp

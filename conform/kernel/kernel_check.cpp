@@ -163,7 +163,7 @@ struct Prediction {
 
 // `align`: each argument type's __alignof__ as the module's GCC saw it; it
 // settles an alignment BTF leaves uncertain (a packed or aligned attribute).
-Prediction predict(const btf::BtfFile& bf, Arch a, const std::string& name,
+Prediction predict(const btf::BtfFile& bf, Arch a, KernelRelease kernel, const std::string& name,
                    const std::vector<uint32_t>& align) {
   Prediction p;
   uint32_t id = 0;
@@ -181,7 +181,7 @@ Prediction predict(const btf::BtfFile& bf, Arch a, const std::string& name,
     return p;
   }
   const Backend& b = backend(a);
-  const KernelView kv = bf.kernel_view(id);
+  const KernelView kv = bf.kernel_view(id, kernel);
   try {
     p.model = bf.model_by_id(id);
     p.have_model = true;
@@ -691,7 +691,7 @@ KernelCheckReport run_kernel_check(const KernelCheckOptions& opts) {
       // The prediction, with the alignments the module reported on its plain call.
       const auto plain = lines.find(n + " none");
       const Prediction p =
-          predict(bf, a, n,
+          predict(bf, a, KernelRelease::parse(k.release).value_or(KernelRelease::newest()), n,
                   plain == lines.end() ? std::vector<uint32_t>{}
                                        : parse_record(plain->second.value("module", "")).align);
       for (const char* prog : kPrograms) {

@@ -337,6 +337,36 @@ TEST(KernelViewBuiltBtf, KernelRulesOnShapesCCannotSpell) {
                    std::vector<uint8_t>(12, 8), 8, I});
   expect_rejected(v("b_13_float_ret"), "b_13_float_ret",
                   "The function b_13_float_ret has 13 arguments. Too many.");
+
+  // Before v6.18 a union argument of any size is refused (seen on Debian's
+  // 6.12.117: "bpf_testmod_test_union_arg_1 arg0 type UNION is unsupported");
+  // the rest of the rules are the same.
+  const auto old = KernelRelease::parse("6.12.117+deb13-amd64");
+  ASSERT_TRUE(old.has_value());
+  auto v612 = [&](const char* n) { return f.kernel_view(f.find_function(n), *old); };
+  expect_rejected(v612("b_union16"), "b_union16",
+                  "The function b_union16 arg0 type UNION is unsupported.");
+  expect_accepted(v612("b_twelve_16B"), "b_twelve_16B",
+                  {std::vector<uint8_t>(12, 16), std::vector<uint8_t>(12, S),
+                   std::vector<uint8_t>(12, 8), 8, I});
+  expect_accepted(f.kernel_view(f.find_function("b_union16"), *KernelRelease::parse("6.18")),
+                  "b_union16", {{16}, {S}, {8}, 4, I});
+}
+
+TEST(KernelRelease, Parse) {
+  const auto r = KernelRelease::parse("7.2.13+deb14-arm64");
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->str(), "7.2.13");
+  EXPECT_TRUE(r->at_least(7, 2));
+  EXPECT_FALSE(r->at_least(7, 3));
+  EXPECT_EQ(KernelRelease::parse("6.12")->str(), "6.12.0");
+  EXPECT_FALSE(KernelRelease::parse("6").has_value());
+  EXPECT_FALSE(KernelRelease::parse("newest").has_value());
+  EXPECT_FALSE(KernelRelease::parse("").has_value());
+  EXPECT_FALSE(KernelRelease::parse("6.x").has_value());
+  EXPECT_FALSE(KernelRelease::parse("1.2.3.4").has_value());
+  EXPECT_FALSE(KernelRelease::parse("6.12.117+deb13").value().union_args());
+  EXPECT_TRUE(KernelRelease::newest().union_args());
 }
 
 }  // namespace

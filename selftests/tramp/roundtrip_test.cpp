@@ -50,7 +50,7 @@ uint64_t fentry_prog(const uint64_t* ctx, void* cookie) {
 uint64_t fexit_prog(const uint64_t* ctx, void* cookie) {
   fentry_prog(ctx, cookie);
   auto* s = static_cast<Seen*>(cookie);
-  const auto* r = reinterpret_cast<const uint8_t*>(ctx + ctx[-1]);
+  const auto* r = reinterpret_cast<const uint8_t*>(ctx + func_arg_cnt(ctx));
   s->ret.assign(r, r + s->ret_bytes);
   return 0;
 }

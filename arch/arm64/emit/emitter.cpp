@@ -11,8 +11,13 @@
 //   sp+frame_size-16/-32  x29, x30 (frame record)        <- x29
 //   sp+save_off ...       raw argument registers (x: 8 bytes, q: 16)
 //   sp+ctx_off ...        ctx[0..n), return slots
-//   sp+ip_off+8           ctx[-1] = slot count
+//   sp+ip_off+8           ctx[-1] = func_meta: slot count (bits 0-7), the running
+//                         fsession program's cookie index (8-15), exit half (63)
 //   sp+ip_off             ctx[-2] = function address
+//   sp+cookie_off ...     fsession cookies, 8 bytes each (n fsession programs):
+//                         ctx[-3] at sp+ip_off-8 is the last one's, ctx[-2-n] at
+//                         sp+cookie_off the first one's; zeroed before fentry
+//                         (pairs of zero stores become STP xzr, xzr)
 //   sp+0 ...              stack arguments for the original call
 //
 // SP stays 16-byte aligned (AAPCS64 §6.4.5.1). Scratch: x9 (pointer), x10

@@ -12,8 +12,13 @@
 //   [entry patch: sp+arch_off   r0, the body's address]
 //   sp+save_off ...        raw argument registers (r2-r6, f0/f2/f4/f6: 8 bytes)
 //   sp+ctx_off ...         ctx[0..n), return slots
-//   sp+ip_off+8            ctx[-1] = slot count
+//   sp+ip_off+8            ctx[-1] = func_meta: slot count (bits 0-7), the running
+//                          fsession program's cookie index (8-15), exit half (63;
+//                          not a halfword: LLIHF/IILF + STG, the others MVGHI)
 //   sp+ip_off              ctx[-2] = function address
+//   sp+cookie_off ...      fsession cookies, 8 bytes each (n fsession programs):
+//                          ctx[-3] at sp+ip_off-8 is the last one's, ctx[-2-n] at
+//                          sp+cookie_off the first one's; zeroed before fentry
 //   sp+160 ...             stack arguments for the original call
 //   sp+0 .. sp+159         our register save area, for the functions we call
 //                          (bytes 0..7 double as a scratch slot between calls)

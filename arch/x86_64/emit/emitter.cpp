@@ -12,8 +12,12 @@
 //   rsp+frame_size-8      saved rbp                       <- rbp
 //   rsp+save_off ...      raw argument registers (gprs 8 bytes, xmm 16)
 //   rsp+ctx_off ...       ctx[0..n), return slots
-//   rsp+ip_off+8          ctx[-1] = slot count
+//   rsp+ip_off+8          ctx[-1] = func_meta: slot count (bits 0-7), the running
+//                         fsession program's cookie index (8-15), exit half (63)
 //   rsp+ip_off            ctx[-2] = function address
+//   rsp+cookie_off ...    fsession cookies, 8 bytes each (n fsession programs):
+//                         ctx[-3] at rsp+ip_off-8 is the last one's, ctx[-2-n] at
+//                         rsp+cookie_off the first one's; zeroed before fentry
 //   rsp+0 ...             stack arguments for the original call
 //
 // frame_size % 16 == 8, so rsp is 16-aligned at every call (psABI §3.2.2).
