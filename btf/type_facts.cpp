@@ -94,7 +94,11 @@ TypeAnalyzer::Layout TypeAnalyzer::value_layout(uint32_t id, Dwarf_Die* die, int
   if (die != nullptr) sdie = dw_strip(*die, &typedef_align);
   Dwarf_Die* d = sdie ? &*sdie : nullptr;
 
-  if (btf_is_composite(t)) return layout(id, d, depth + 1);
+  if (btf_is_composite(t)) {
+    Layout l = layout(id, d, depth + 1);
+    l.typedef_align = typedef_align;
+    return l;
+  }
   if (btf_is_array(t)) {
     const struct btf_array* arr = btf_array(t);
     std::optional<Dwarf_Die> elem_die;
@@ -106,6 +110,8 @@ TypeAnalyzer::Layout TypeAnalyzer::value_layout(uint32_t id, Dwarf_Die* die, int
     l.size = static_cast<uint32_t>(size);
     l.single_chain = false;
     if (d != nullptr) l.explicit_align = std::max(l.explicit_align, dw_alignment(d));
+    l.hidden_bits.clear();
+    l.typedef_align = typedef_align;
     return l;
   }
   ScalarInfo s = scalar(t);
@@ -114,8 +120,23 @@ TypeAnalyzer::Layout TypeAnalyzer::value_layout(uint32_t id, Dwarf_Die* die, int
   l.align = l.natural_align = s.align;
   l.largest = s.size;
   l.single_chain = true;
+  l.typedef_align = typedef_align;
   return l;
 }
+
+namespace {
+
+uint64_t align_up(uint64_t v, uint64_t a) {
+  return a <= 1 ? v : (v + a - 1) / a * a;
+}
+
+// The largest power of two dividing v (v > 0): the largest alignment an
+// attribute the debug info does not show could have given an object at v.
+uint64_t lowest_bit(uint64_t v) {
+  return v & (~v + 1);
+}
+
+}  // namespace
 
 const TypeAnalyzer::Layout& TypeAnalyzer::layout(uint32_t id, Dwarf_Die* die, int depth) {
   auto& cache = die != nullptr ? layouts_dwarf_ : layouts_btf_;
@@ -157,6 +178,19 @@ TypeAnalyzer::Layout TypeAnalyzer::compute_aggregate(const struct btf_type* t, D
   const uint16_t n = btf_vlen(t);
   uint32_t member_align = 1, member_explicit = 0;
   bool misaligned_member = false;
+  // Unnamed bit-fields (`int : 8;`, `int : 0;`) are in neither BTF nor DWARF
+  // (GCC's dwarf2out drops nameless FIELD_DECLs, and -gbtf and pahole build on
+  // that). A named member, or the end, that sits beyond where the bits before
+  // it and its alignment put it shows one: those bits are hidden_bits. With
+  // DWARF every alignment attribute is known; without it any alignment that
+  // divides the offset could be hidden, and only a gap no alignment explains
+  // counts. A zero-width bit-field that moves nothing, or one whose padding an
+  // alignment could also explain, stays invisible (docs/model.md).
+  const bool gaps = btf_is_struct(t);
+  uint64_t end_bits = 0;  // where the named members so far end
+  auto gap_before = [&](uint64_t at, uint64_t expected) {
+    if (gaps && at > expected) out.hidden_bits.emplace_back(end_bits, at);
+  };
   for (uint16_t i = 0; i < n; ++i, ++m) {
     Dwarf_Die* mdie = die != nullptr ? &dmembers[i] : nullptr;
     std::optional<Dwarf_Die> mtype;
@@ -179,6 +213,23 @@ TypeAnalyzer::Layout TypeAnalyzer::compute_aggregate(const struct btf_type* t, D
     uint32_t rid = m->type;
     if (const struct btf_type* rt = resolve(&rid); btf_is_array(rt) && btf_array(rt)->nelems == 0)
       out.flex = true;
+    if (bf_size != 0) {
+      // A bit-field that would straddle an aligned unit of its declared type
+      // starts the next one (GCC, PCC_BITFIELD_TYPE_MATTERS); packed ones
+      // straddle, and sit at end_bits, which is never flagged.
+      const uint64_t unit = 8ull * ml.align;
+      uint64_t expected = end_bits;
+      if (unit != 0 && end_bits / unit != (end_bits + bf_size - 1) / unit)
+        expected = align_up(end_bits, unit);
+      gap_before(bit_off, expected);
+      end_bits = std::max<uint64_t>(end_bits, uint64_t{bit_off} + bf_size);
+    } else {
+      const uint64_t can_align =
+          mdie != nullptr ? std::max({ml.align, own_explicit, ml.explicit_align, ml.typedef_align})
+                          : (bit_off % 8 == 0 && bit_off != 0 ? lowest_bit(bit_off / 8) : 1);
+      gap_before(bit_off, align_up(end_bits, 8 * can_align));
+      end_bits = std::max<uint64_t>(end_bits, uint64_t{bit_off} + 8ull * ml.size);
+    }
     member_align = std::max(member_align, a);
     member_explicit = std::max({member_explicit, own_explicit, ml.explicit_align});
     out.largest = std::max(out.largest, ml.largest);
@@ -190,6 +241,13 @@ TypeAnalyzer::Layout TypeAnalyzer::compute_aggregate(const struct btf_type* t, D
   // BTF can describe a sized aggregate without members (vmlinux does so for
   // the transparent union release_pages_arg): its contents are unknown.
   out.opaque = n == 0 && out.size > 0;
+  // A struct whose DWARF also lists no member has only unnamed bit-fields
+  // (`struct { int : 8; }`): every bit is one. Without DWARF its contents stay
+  // unknown (vmlinux's memberless release_pages_arg is a union).
+  if (gaps && out.opaque && die != nullptr) {
+    out.opaque = false;
+    out.hidden_bits.emplace_back(0, 8ull * out.size);
+  }
   out.packed = misaligned_member;
   if (type_explicit == 0 && out.size % member_align != 0) {
     out.packed = true;  // e.g. struct { long l; char c; } __attribute__((packed)): size 9
@@ -198,9 +256,15 @@ TypeAnalyzer::Layout TypeAnalyzer::compute_aggregate(const struct btf_type* t, D
   out.natural_align = member_align;
   out.align = std::max(member_align, type_explicit);
   out.explicit_align = std::max(member_explicit, type_explicit);
+  // The tail: beyond the last member, only padding up to the alignment.
+  if (n > 0 && out.size > 0) {
+    const uint64_t tail_align = die != nullptr ? out.align : lowest_bit(out.size);
+    gap_before(8ull * out.size, align_up(end_bits, 8 * tail_align));
+  }
 
   // s390x "structure equivalent to T": exactly one member, itself such a chain.
-  if (btf_is_struct(t) && n == 1 && btf_member_bitfield_size(t, 0) == 0) {
+  if (btf_is_struct(t) && n == 1 && btf_member_bitfield_size(t, 0) == 0 &&
+      out.hidden_bits.empty()) {
     uint32_t mid = btf_members(t)->type;
     const struct btf_type* mt = resolve(&mid);
     if (btf_is_struct(mt)) {
@@ -219,7 +283,7 @@ uint32_t TypeAnalyzer::largest_member_size(uint32_t id) {
 // --- flattening -----------------------------------------------------------
 
 void TypeAnalyzer::flatten(uint32_t id, uint32_t base_bits, std::vector<ScalarField>& out,
-                           bool* complete, int depth) {
+                           bool* complete, bool dwarf, int depth) {
   if (depth > kMaxTypeDepth) malformed("types nest deeper than " + std::to_string(kMaxTypeDepth));
   if (out.size() >= kMaxFlattenFields) {
     *complete = false;
@@ -232,7 +296,7 @@ void TypeAnalyzer::flatten(uint32_t id, uint32_t base_bits, std::vector<ScalarFi
       const uint32_t bits = base_bits + btf_member_bit_offset(t, i);
       const uint32_t bf = btf_member_bitfield_size(t, i);
       if (bf == 0) {
-        flatten(m->type, bits, out, complete, depth + 1);
+        flatten(m->type, bits, out, complete, dwarf, depth + 1);
         continue;
       }
       uint32_t mid = m->type;
@@ -249,6 +313,23 @@ void TypeAnalyzer::flatten(uint32_t id, uint32_t base_bits, std::vector<ScalarFi
       f.bit_size = static_cast<uint16_t>(bf);
       out.push_back(f);
     }
+    if (btf_is_struct(t)) {
+      // This struct's unnamed bit-fields, as the layout shows them.
+      const Layout* l = nullptr;
+      if (dwarf)
+        if (auto it = layouts_dwarf_.find(id); it != layouts_dwarf_.end()) l = &it->second;
+      if (l == nullptr) l = &layout(id, nullptr, depth + 1);
+      for (const auto& [from, to] : l->hidden_bits) {
+        ScalarField f;
+        f.bit_offset = static_cast<uint16_t>(base_bits + from);
+        f.bit_size = static_cast<uint16_t>(to - from);
+        f.offset = f.bit_offset / 8;
+        f.size = (f.bit_offset + f.bit_size + 7) / 8 - f.offset;
+        f.kind = ValueKind::integer;
+        f.unnamed = true;
+        out.push_back(f);
+      }
+    }
     return;
   }
   if (btf_is_array(t)) {
@@ -262,7 +343,7 @@ void TypeAnalyzer::flatten(uint32_t id, uint32_t base_bits, std::vector<ScalarFi
         *complete = false;
         return;
       }
-      flatten(eid, base_bits + i * esize * 8, out, complete, depth + 1);
+      flatten(eid, base_bits + i * esize * 8, out, complete, dwarf, depth + 1);
     }
     return;
   }
@@ -410,7 +491,7 @@ TypeRef TypeAnalyzer::facts(uint32_t id, Dwarf_Die* die) {
     if (l.opaque) {
       f->fields_complete = false;
     } else if (l.size <= kMaxFlattenSize) {
-      flatten(rid, 0, f->fields, &f->fields_complete, 0);
+      flatten(rid, 0, f->fields, &f->fields_complete, sdie.has_value() && l.from_dwarf, 0);
       std::stable_sort(
           f->fields.begin(), f->fields.end(),
           [](const ScalarField& a, const ScalarField& b) { return a.offset < b.offset; });

@@ -14,6 +14,7 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "common/arch.hpp"
@@ -62,6 +63,11 @@ class TypeAnalyzer {
     bool opaque = false;        // size > 0 but no members described (nothing can be inferred)
     bool single_chain = false;  // single-member struct chain down to one scalar
     bool from_dwarf = false;
+    // Structs: bit ranges [first, second) relative to the struct that no named
+    // member covers and no alignment explains: unnamed bit-fields must be
+    // there (BTF and DWARF omit them). See docs/model.md.
+    std::vector<std::pair<uint32_t, uint32_t>> hidden_bits;
+    uint32_t typedef_align = 0;  // DW_AT_alignment on typedefs of the value's type (members)
   };
   struct ScalarInfo {
     ValueKind kind;
@@ -77,8 +83,9 @@ class TypeAnalyzer {
   // Layout of any resolved type (scalar, array or aggregate).
   Layout value_layout(uint32_t resolved_id, Dwarf_Die* die, int depth);
   std::string spell(uint32_t id, int depth) const;  // c_type_name without the memo
+  // `dwarf`: take each struct's unnamed bit-fields from the layout DWARF refined.
   void flatten(uint32_t id, uint32_t base_bits, std::vector<ScalarField>& out, bool* complete,
-               int depth);
+               bool dwarf, int depth);
 
   const struct btf* btf_;
   Arch target_;

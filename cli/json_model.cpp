@@ -8,9 +8,11 @@ namespace xtramp::cli {
 using json = nlohmann::ordered_json;
 
 json field_json(const ScalarField& f) {
-  return json{{"offset", f.offset},         {"size", f.size},
-              {"kind", kind_name(f.kind)},  {"align", f.align},
-              {"bit_offset", f.bit_offset}, {"bit_size", f.bit_size}};
+  json j{{"offset", f.offset},         {"size", f.size},
+         {"kind", kind_name(f.kind)},  {"align", f.align},
+         {"bit_offset", f.bit_offset}, {"bit_size", f.bit_size}};
+  if (f.unnamed) j["unnamed"] = true;  // inferred from the layout (docs/model.md)
+  return j;
 }
 
 json value_json(const ValueModel& v) {

@@ -41,6 +41,7 @@ void add_field_rows(TextTable& table, const TypeFacts& t) {
   for (const ScalarField& f : t.fields) {
     std::string note = f.bit_size ? fmt::format("bits {}:{}", f.bit_offset, f.bit_size) : "";
     if (f.misaligned()) note += note.empty() ? "misaligned" : " misaligned";
+    if (f.unnamed) note += note.empty() ? "unnamed bit-field" : " unnamed bit-field";
     table.add_row({"", fmt::format("  @{}", f.offset), "", std::string(kind_name(f.kind)),
                    std::to_string(f.size), std::to_string(f.align), "", "",
                    note.empty() ? "" : note});

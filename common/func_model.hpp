@@ -58,7 +58,14 @@ struct ScalarField {
   uint32_t align = 1;       // alignment of the leaf type on the target
   uint16_t bit_offset = 0;  // bit-fields only: bit position from the start of the aggregate
   uint16_t bit_size = 0;    // bit-fields only; 0 = not a bit-field
+  // An unnamed bit-field BTF and DWARF omit, inferred from the layout (bits no
+  // named member covers and no alignment explains: docs/model.md "Unnamed
+  // bit-fields"): kind integer, bit_offset/bit_size the bits it occupies, or
+  // bit_size 0 and size 0 for a zero-width one (`int : 0`, only ever assumed:
+  // it occupies nothing). Its bits are indeterminate: never compared.
+  bool unnamed = false;
   bool misaligned() const { return align > 1 && offset % align != 0; }
+  bool zero_width() const { return unnamed && bit_size == 0; }
 };
 
 // Facts about one C type as used by value (an argument or a return value).

@@ -1,5 +1,6 @@
 #include "arch/arm64/classify.hpp"
 
+#include <algorithm>
 #include <set>
 #include <string>
 
@@ -20,11 +21,19 @@ std::optional<Hfa> homogeneous_fp_aggregate(const TypeFacts& t, std::string_view
                 std::string(what) + " type " + t.c_type +
                     ": BTF lists no members, so whether it is a homogeneous floating-point "
                     "aggregate (AAPCS64 B.3/C.2) cannot be decided");
-  if (t.fields.empty()) return std::nullopt;
-  const uint32_t elem = t.fields.front().size;
+  // A zero-width bit-field adds no member (AAPCS64 §5.10.5 counts members
+  // after layout; GCC aapcs_vfp_sub_candidate skips a zero-width bit-field in
+  // C, https://github.com/gcc-mirror/gcc/blob/releases/gcc-12.2.0/gcc/config/aarch64/aarch64.cc,
+  // with a -Wpsabi note since GCC 12). Any other unnamed bit-field is an
+  // integer member: not an HFA (it also leaves the size != count * member).
+  auto first = std::find_if(t.fields.begin(), t.fields.end(),
+                            [](const ScalarField& f) { return !f.zero_width(); });
+  if (first == t.fields.end()) return std::nullopt;
+  const uint32_t elem = first->size;
   if (elem == 0 || t.size % elem != 0) return std::nullopt;
   std::set<uint32_t> offsets;
   for (const ScalarField& f : t.fields) {
+    if (f.zero_width()) continue;
     if (!is_floating(f.kind) || f.bit_size != 0 || f.size != elem) return std::nullopt;
     if (f.offset % elem != 0 || f.offset + f.size > t.size) return std::nullopt;
     offsets.insert(f.offset);

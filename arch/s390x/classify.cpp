@@ -21,6 +21,15 @@ bool is_double_or_float(const TypeFacts& t) {
   // either of type T itself or a structure equivalent to type T." Unions and
   // arrays never qualify (GCC s390_single_field_struct_p walks RECORD_TYPEs only).
   if (t.kind != ValueKind::struct_ || !t.single_member_chain) return false;
+  // A bit-field is a member, named or not, zero-width or not: s390x ELF ABI
+  // "Parameter Passing" counts members, and GCC's s390_function_arg_float
+  // (https://github.com/gcc-mirror/gcc/blob/releases/gcc-12.2.0/gcc/config/s390/s390.cc)
+  // counts every C FIELD_DECL of the record: only C++'s stripped zero-width
+  // bit-fields (DECL_FIELD_CXX_ZERO_WIDTH_BIT_FIELD) are skipped. GCC 12 passes
+  // `struct { float a; int : 0; }` and `struct { float a; int : 8; }` in r2.
+  // So an unnamed bit-field the model infers (ScalarField::unnamed, even a
+  // zero-width one) is a second field here; one it cannot see is not
+  // (docs/abi.md "Bit-fields").
   if (t.fields.size() != 1 || t.fields[0].kind != ValueKind::float_) return false;
   // GCC s390_function_arg_float: size <= 8, no strict size check.
   return t.size <= 8;

@@ -91,9 +91,15 @@ Classification classify(const TypeFacts& t, bool in_return) {
     // A zero-sized aggregate has no eightbyte (GCC: NO_CLASS, nothing passed).
     cls.assign((t.size + 7) / 8, Cls::no_class);
     for (const ScalarField& f : t.fields) {
+      // GCC 12 classify_argument ignores zero-width bit-fields in C (GCC 11
+      // made the eightbyte they sit in INTEGER: the -Wpsabi note "the ABI of
+      // passing C structures with zero-width bit-fields has changed in GCC
+      // 12.1"), https://github.com/gcc-mirror/gcc/blob/releases/gcc-12.2.0/gcc/config/i386/i386.cc
+      if (f.zero_width()) continue;
       if (f.bit_size != 0) {
         // GCC classify_argument: "Bitfields are always classified as integer",
-        // every eightbyte the bits touch.
+        // every eightbyte the bits touch: unnamed ones (ScalarField::unnamed)
+        // too, so `struct { float a; int : 8; }` is INTEGER (rdi), not SSE.
         const uint32_t first = f.bit_offset / 64;
         const uint32_t last = (f.bit_offset + f.bit_size - 1u) / 64;
         for (uint32_t i = first; i <= last && i < cls.size(); ++i)

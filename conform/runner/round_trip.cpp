@@ -262,7 +262,11 @@ class RoundTrip {
 //   - an uncertain alignment (docs/model.md, align_certain) is the other one:
 //     a packed or aligned attribute;
 //   - the bytes of an aggregate no named member covers are unnamed
-//     bit-fields (GCC classifies them like members; BTF and DWARF omit them).
+//     bit-fields (GCC classifies them like members; BTF and DWARF omit them);
+//   - the unnamed bit-fields the model inferred from a gap are zero-width
+//     ones (`long : 0;`), whose gap is padding;
+//   - a struct hides a zero-width bit-field that moves nothing (`int : 0;`
+//     after the last member): s390x then no longer sees a single member.
 struct Hypothesis {
   FuncModel model;
   std::string diagnosis;
@@ -292,14 +296,42 @@ std::vector<Hypothesis> hypotheses(const FuncModel& m) {
       auto filled = std::make_shared<TypeFacts>(t);
       for (uint32_t k = 0; k < t.size; ++k)
         if (!covered[k]) filled->fields.push_back(ScalarField{k, 1, ValueKind::integer, 1, 0, 0});
-      if (filled->fields.size() == t.fields.size()) continue;
-      std::sort(filled->fields.begin(), filled->fields.end(),
-                [](const ScalarField& a, const ScalarField& b) { return a.offset < b.offset; });
-      Hypothesis h{m, arg +
-                          ": GCC passed it as if the bytes no named member covers were "
-                          "members (unnamed bit-fields, which BTF and DWARF omit)"};
-      h.model.args[i].type = filled;
-      out.push_back(std::move(h));
+      if (filled->fields.size() != t.fields.size()) {
+        std::sort(filled->fields.begin(), filled->fields.end(),
+                  [](const ScalarField& a, const ScalarField& b) { return a.offset < b.offset; });
+        Hypothesis h{m, arg +
+                            ": GCC passed it as if the bytes no named member covers were "
+                            "members (unnamed bit-fields, which BTF and DWARF omit)"};
+        h.model.args[i].type = filled;
+        out.push_back(std::move(h));
+      }
+    }
+    if (t.kind == ValueKind::struct_ && t.fields_complete) {
+      const bool inferred = std::any_of(t.fields.begin(), t.fields.end(),
+                                        [](const ScalarField& f) { return f.unnamed; });
+      auto other = std::make_shared<TypeFacts>(t);
+      if (inferred) {
+        std::erase_if(other->fields, [](const ScalarField& f) { return f.unnamed; });
+        Hypothesis h{m, arg +
+                            ": GCC passed it as if the bytes no named member covers were "
+                            "padding (a zero-width bit-field such as `long : 0;` rather than "
+                            "an unnamed bit-field: BTF and DWARF show neither)"};
+        h.model.args[i].type = other;
+        out.push_back(std::move(h));
+      } else {
+        ScalarField zero;
+        zero.offset = t.size;
+        zero.size = 0;
+        zero.bit_offset = static_cast<uint16_t>(8 * t.size);
+        zero.unnamed = true;
+        other->fields.push_back(zero);
+        other->single_member_chain = false;
+        Hypothesis h{m, arg +
+                            ": GCC passed it as if it had a zero-width bit-field (`int : 0;`, "
+                            "which moves nothing and which BTF and DWARF omit)"};
+        h.model.args[i].type = other;
+        out.push_back(std::move(h));
+      }
     }
   }
   return out;

@@ -28,6 +28,7 @@ std::vector<uint8_t> value_mask(const TypeFacts& t, Arch arch) {
     return mask;
   }
   for (const ScalarField& f : t.fields) {
+    if (f.unnamed) continue;  // an unnamed bit-field's bits are indeterminate
     const auto [from, to] = field_bytes(f);
     mark(mask, from, f.bit_size == 0 && is_x87(f.kind, arch) ? from + kX87Bytes : to);
   }
