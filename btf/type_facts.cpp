@@ -188,8 +188,13 @@ TypeAnalyzer::Layout TypeAnalyzer::compute_aggregate(const struct btf_type* t, D
   // alignment could also explain, stays invisible (docs/model.md).
   const bool gaps = btf_is_struct(t);
   uint64_t end_bits = 0;  // where the named members so far end
+  // The bits are taken as one unnamed bit-field, which never crosses a 64-bit
+  // unit: a gap that does holds padding up to the unit its bits start in
+  // (`{ float a; unsigned long : 40; }`: bits 64-103, not 32-103).
   auto gap_before = [&](uint64_t at, uint64_t expected) {
-    if (gaps && at > expected) out.hidden_bits.emplace_back(end_bits, at);
+    if (!gaps || at <= expected) return;
+    const uint64_t unit = (at - 1) / 64 * 64;
+    out.hidden_bits.emplace_back(std::max(end_bits, unit), at);
   };
   for (uint16_t i = 0; i < n; ++i, ++m) {
     Dwarf_Die* mdie = die != nullptr ? &dmembers[i] : nullptr;

@@ -37,6 +37,7 @@ struct Pad      { unsigned char : 8; };
 struct Ua_alone { float a; struct Pad p; };
 struct Fa8      { float a __attribute__((aligned(8))); };
 struct Ll_betw  { float a; long : 0; float b; };
+struct Ul40     { float a; unsigned long : 40; };
 
 void f_Zf_last(struct Zf_last x) {}
 void f_Zf_first(struct Zf_first x) {}
@@ -54,6 +55,7 @@ void f_Ui_last(struct Ui_last x) {}
 void f_Ua_alone(struct Ua_alone x) {}
 void f_Fa8(struct Fa8 x) {}
 void f_Ll_betw(struct Ll_betw x) {}
+void f_Ul40(struct Ul40 x) {}
 )";
 
 std::string where(Arch a, const char* fn) {
@@ -89,6 +91,9 @@ const Case kCases[] = {
     {"f_Ui_last", "rdi", "x0", "r2"},
     {"f_Ua_alone", "rdi", "x0", "r2"},
     {"f_Fa8", "xmm0", "x0", "f0"},
+    // A long bit-field of 40 bits does not fit beside `a` in its 64-bit unit:
+    // bits 64-103, so the first eightbyte stays SSE.
+    {"f_Ul40", "xmm0:rdi", "x0:x1", "*r2 (by ref)"},
 };
 
 TEST(BitfieldAbi, UnnamedBitfieldsPlacedLikeGcc) {
