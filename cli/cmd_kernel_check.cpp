@@ -67,7 +67,9 @@ class KernelCheckCommand final : public Command {
                    "test crash recovery: FUNCTION's first traced call hits BUG() in the module")
         ->group("");
     sub.add_option("--arch", arch_, "x86_64, arm64, s390x, a comma list, or all (default all)");
-    sub.add_option("--kernel", kernel_, "newest (default) or a kernel release prefix");
+    sub.add_option("--kernel", kernel_,
+                   "newest (default) or a kernel release prefix, e.g. 6.12 (trixie's LTS "
+                   "kernel); the linux model follows that kernel's rules");
     sub.add_option("--workdir", workdir_,
                    "keep the module, loader and BPF object here (inside the build root)");
     sub.add_option("--timeout", timeout_, "seconds for one boot (default 600)")
