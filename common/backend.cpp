@@ -43,6 +43,10 @@ std::string describe_return(const Backend& b, const RetLayout& r) {
   return "?";
 }
 
+CallLayout Backend::place_linux(const FuncModel& m, KernelRelease) const {
+  return place(m, Policy::linux_jit);
+}
+
 Backend::EntryPatch Backend::check_patchable(const void*, const std::string& name) const {
   throw Error(Errc::unsupported, "entry patching " + name + " on " +
                                      std::string(arch_name(arch())) +

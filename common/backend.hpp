@@ -10,6 +10,7 @@
 #include "common/arch.hpp"
 #include "common/call_layout.hpp"
 #include "common/func_model.hpp"
+#include "common/kernel_release.hpp"
 
 namespace xtramp {
 
@@ -25,6 +26,12 @@ class Backend {
   // the policy cannot place it (the `linux` policy refuses what the kernel's
   // JIT refuses, with the kernel's message where it has one).
   virtual CallLayout place(const FuncModel& m, Policy policy) const = 0;
+
+  // The `linux` policy as the JIT of kernel `kernel` places it: the JITs
+  // changed over time (arm64 took stack arguments only in v6.17).
+  // place(m, Policy::linux_jit) is the newest kernel's; this default is that
+  // for every kernel (an arch whose JIT placement has not changed).
+  virtual CallLayout place_linux(const FuncModel& m, KernelRelease kernel) const;
 
   // "rdi", "x7", "v0", "f2", ... for a register location.
   virtual std::string reg_name(LocKind kind, uint16_t reg) const = 0;

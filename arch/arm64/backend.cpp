@@ -19,9 +19,13 @@ class Arm64Backend final : public Backend {
       case Policy::psabi:
         return arm64::place_psabi(m);
       case Policy::linux_jit:
-        return arm64::place_linux(m);
+        return arm64::place_linux(m, KernelRelease::newest());
     }
     throw Error(Errc::bad_request, "unknown placement policy");
+  }
+
+  CallLayout place_linux(const FuncModel& m, KernelRelease kernel) const override {
+    return arm64::place_linux(m, kernel);
   }
 
   std::string reg_name(LocKind kind, uint16_t reg) const override {

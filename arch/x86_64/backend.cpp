@@ -25,9 +25,9 @@ class X86_64Backend final : public Backend {
   CallLayout place(const FuncModel& m, Policy policy) const override {
     switch (policy) {
       case Policy::psabi:
-        return place_psabi(m);
+        return x86_64::place_psabi(m);
       case Policy::linux_jit:
-        return place_linux(m);
+        return x86_64::place_linux(m);
     }
     throw Error(Errc::bad_request, "unknown placement policy");
   }

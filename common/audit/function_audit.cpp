@@ -50,7 +50,8 @@ std::optional<LayoutDifference> alignment_dependence(const Backend& backend, con
   return std::nullopt;
 }
 
-ArchAudit audit_function(const Backend& backend, const FuncModel& m, const KernelView& kernel) {
+ArchAudit audit_function(const Backend& backend, const FuncModel& m, const KernelView& kernel,
+                         KernelRelease release) {
   ArchAudit out;
   CallLayout psabi;
   try {
@@ -66,7 +67,7 @@ ArchAudit audit_function(const Backend& backend, const FuncModel& m, const Kerne
 
   if (!kernel.accepted) return out;  // linux: not applicable
   try {
-    const CallLayout jit = backend.place(m, Policy::linux_jit);
+    const CallLayout jit = backend.place_linux(m, release);
     out.linux_diff = first_difference(psabi, jit);
     out.linux_verdict = out.linux_diff ? LinuxVerdict::misplaced : LinuxVerdict::same;
   } catch (const Error& e) {

@@ -53,8 +53,10 @@ std::optional<LayoutDifference> alignment_dependence(const Backend& backend, con
                                                      const CallLayout& placed, uint32_t* tried);
 
 // `m` is the extended model (for this architecture's target), `kernel` the
-// kernel's verdict on the same function. Never throws for an unplaceable
-// function: refusals are recorded.
-ArchAudit audit_function(const Backend& backend, const FuncModel& m, const KernelView& kernel);
+// kernel's verdict on the same function, `release` the kernel whose JIT the
+// linux placement follows. Never throws for an unplaceable function:
+// refusals are recorded.
+ArchAudit audit_function(const Backend& backend, const FuncModel& m, const KernelView& kernel,
+                         KernelRelease release = KernelRelease::newest());
 
 }  // namespace xtramp::audit

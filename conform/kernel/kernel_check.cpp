@@ -202,7 +202,7 @@ Prediction predict(const btf::BtfFile& bf, Arch a, KernelRelease kernel, const s
     p.detail = e.what();
     return p;
   }
-  const audit::ArchAudit au = audit::audit_function(b, p.model, kv);
+  const audit::ArchAudit au = audit::audit_function(b, p.model, kv, kernel);
   switch (au.linux_verdict) {
     case audit::LinuxVerdict::not_applicable:
       p.verdict = "refused";
