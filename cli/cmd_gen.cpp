@@ -48,6 +48,11 @@ class GenCommand final : public Command {
         ->check(CLI::Range(0, 64));
     sub.add_option("--fmod-ret", fmod_ret_, "Number of fmod_ret programs (default 0)")
         ->check(CLI::Range(0, 64));
+    sub.add_option("--fsession", fsession_,
+                   "Number of fsession programs (default 0): each runs at the entry, after the "
+                   "fentry programs, and at the exit, after the fexit programs, with its own "
+                   "session cookie below ctx[-2]")
+        ->check(CLI::Range(0, 32));
     sub.add_option("--mode", mode_,
                    "replace (called like the function; default) or entry-patch (called from "
                    "the function's patched entry)")
@@ -98,6 +103,9 @@ class GenCommand final : public Command {
     add(progs.fentry, fentry_, ProgKind::fentry);
     add(progs.fexit, fexit_, ProgKind::fexit);
     add(progs.fmod_ret, fmod_ret_, ProgKind::fmod_ret);
+    add(progs.fentry, fsession_, ProgKind::fsession);  // the entry halves ...
+    for (size_t i = owned.size() - static_cast<size_t>(fsession_); i < owned.size(); ++i)
+      progs.fexit.push_back(owned[i].get());  // ... and the exit halves
 
     GeneratedCode g;
     try {
@@ -122,6 +130,7 @@ class GenCommand final : public Command {
       j["frame_size"] = g.plan.frame_size;
       j["ctx_offset"] = g.plan.ctx_off;
       j["arg_slots"] = g.plan.arg_slots;
+      j["cookies"] = g.plan.cookies;
       j["steps"] = g.plan.steps.size();
       std::string hex;
       for (uint8_t b : g.code) hex += fmt::format("{:02x}", b);
@@ -135,9 +144,12 @@ class GenCommand final : public Command {
     }
     std::string out = fmt::format(
         "{}  {}  {}  {}: {} bytes of code, frame {} bytes (ctx at sp+{}, {} argument slots), "
-        "{} fentry, {} fexit, {} fmod_ret\n",
+        "{} fentry, {} fexit, {} fmod_ret{}\n",
         m.name, arch_name(arch), policy_name(policies[0]), attach_mode_name(mode), g.code.size(),
-        g.plan.frame_size, g.plan.ctx_off, g.plan.arg_slots, fentry_, fexit_, fmod_ret_);
+        g.plan.frame_size, g.plan.ctx_off, g.plan.arg_slots, fentry_, fexit_, fmod_ret_,
+        fsession_ > 0 ? fmt::format(", {} fsession ({} cookie slots below ctx[-2])", fsession_,
+                                    g.plan.cookies)
+                      : std::string());
     if (disasm_) out += format_disasm(lines);
     write_stdout(out);
     return kExitOk;
@@ -148,7 +160,7 @@ class GenCommand final : public Command {
   std::string arch_;
   std::string mode_ = "replace";
   PolicySelection policy_;
-  int fentry_ = 1, fexit_ = 0, fmod_ret_ = 0;
+  int fentry_ = 1, fexit_ = 0, fmod_ret_ = 0, fsession_ = 0;
   bool disasm_ = false;
   bool nothrow_ = false;
   bool json_ = false;

@@ -32,7 +32,12 @@ constexpr const char* kFooter =
     "module is built in the Debian build root (ci/install-buildroot) against that\n"
     "arch's headers; the arch's cached Debian kernel (ci/install-vm) boots under\n"
     "qemu-system; a libbpf loader attaches real fentry, fexit and fmod_ret programs\n"
-    "that copy every ctx slot (bpf_get_func_arg), the ip and the return value.\n"
+    "that copy every ctx slot (bpf_get_func_arg), the ip and the return value, and\n"
+    "(Linux 7.0+) fsession programs among fentry / fexit ones: both halves judged as\n"
+    "fentry and fexit are, plus bpf_session_is_return, the session cookie (zero at\n"
+    "entry, shared with the exit half, its index below ctx), the order of every run,\n"
+    "and whether an entry half returning 1 is refused or skips anything, against\n"
+    "what xtramp's own trampolines do.\n"
     "\n"
     "Verdicts per function x arch x program: pass; misplaced (the first wrong ctx\n"
     "byte, its slot, the slots seen); refused (errno and the verifier's words);\n"
@@ -61,8 +66,7 @@ class KernelCheckCommand final : public Command {
         ->check(CLI::ExistingFile);
     sub.add_flag("--corpus", corpus_, "the built-in corpus's kernel-compilable part");
     sub.add_option("--seed", seed_, "--corpus: seed of the generated signatures (default 1)");
-    sub.add_option("--count", count_,
-                   "--corpus: generated kernel-C signatures (default 24)");
+    sub.add_option("--count", count_, "--corpus: generated kernel-C signatures (default 24)");
     sub.add_option("--oops-at", oops_at_,
                    "test crash recovery: FUNCTION's first traced call hits BUG() in the module")
         ->group("");

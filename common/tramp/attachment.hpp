@@ -47,7 +47,8 @@ class Attachment {
   Attachment(const Attachment&) = delete;
   Attachment& operator=(const Attachment&) = delete;
 
-  // By the program's kind. Throws Error(bad_request) for a program already
+  // By the program's kind, first in its list (ProgramSet::add): the newest
+  // program runs first, as in the kernel. Throws Error(bad_request) for a program already
   // attached here or beyond kMaxProgramsPerFunction, and Error(unsupported)
   // for what cannot be planned (fmod_ret on a struct return); on a throw the
   // previous state is intact.

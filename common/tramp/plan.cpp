@@ -21,20 +21,24 @@
 
 namespace xtramp {
 
+// First in its list: the kernel links a program at the head of its
+// trampoline's list (hlist_add_head), so the newest runs first; measured in
+// the real kernels by xtramp kernel-check (docs/linux-jits.md).
 void ProgramSet::add(Program* p) {
+  const auto front = [p](std::vector<Program*>& l) { l.insert(l.begin(), p); };
   switch (p->kind) {
     case ProgKind::fentry:
-      fentry.push_back(p);
+      front(fentry);
       break;
     case ProgKind::fexit:
-      fexit.push_back(p);
+      front(fexit);
       break;
     case ProgKind::fmod_ret:
-      fmod_ret.push_back(p);
+      front(fmod_ret);
       break;
     case ProgKind::fsession:  // its entry half and its exit half
-      fentry.push_back(p);
-      fexit.push_back(p);
+      front(fentry);
+      front(fexit);
       break;
   }
 }

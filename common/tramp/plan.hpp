@@ -74,15 +74,16 @@ struct EmitterTraits {
   int32_t entry_extra = 0;
 };
 
-// An fsession program is in both fentry (its entry half) and fexit (its exit
-// half), at the place its attachment gives it in each, as the kernel links
-// it into both of its trampoline's lists; both lists hold the fsession
-// programs in the same order.
+// Each list runs in its order. An fsession program is in both fentry (its
+// entry half) and fexit (its exit half), as the kernel links it into both of
+// its trampoline's lists; both lists hold the fsession programs in the same
+// order.
 struct ProgramSet {
   std::vector<Program*> fentry, fexit, fmod_ret;
   bool empty() const { return fentry.empty() && fexit.empty() && fmod_ret.empty(); }
-  // Where Attachment::attach puts a program: at the end of its kind's list;
-  // an fsession program at the end of fentry and of fexit.
+  // Where Attachment::attach puts a program: first in its kind's list (the
+  // newest runs first, as in the kernel); an fsession program first in
+  // fentry and in fexit.
   void add(Program* p);
 };
 

@@ -22,6 +22,7 @@
 #include "common/audit/function_audit.hpp"
 #include "common/backend.hpp"
 #include "common/error.hpp"
+#include "common/tramp/plan.hpp"
 #include "conform/host/process.hpp"
 #include "conform/host/workdir.hpp"
 #include "conform/kernel/guest_sources.hpp"
@@ -37,7 +38,7 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-constexpr const char* kPrograms[] = {"fentry", "fexit", "fmod_ret"};
+constexpr const char* kPrograms[] = {"fentry", "fexit", "fmod_ret", "fsession"};
 constexpr unsigned kLoaderSlots = 16;  // XTKC_SLOTS in guest/xtkc.bpf.c
 
 double since(Clock::time_point t) {
@@ -376,6 +377,156 @@ void judge(KernelVerdict& v, const nlohmann::json& j, const Prediction& p, Arch 
   v.verdict = "pass";
 }
 
+// The fsession step (guest/xtkc.bpf.c): six programs attached in the order
+// fentry A, fexit A, fsession 1, fentry B, fexit B, fsession 2, each run
+// recorded under its key with a sequence number.
+struct SessionProg {
+  const char* name;
+  ProgKind kind;
+  unsigned entry_key, exit_key;  // map keys of its runs (exit: fsession only)
+};
+constexpr SessionProg kSessionProgs[] = {
+    {"fentry_a", ProgKind::fentry, 7, 0},    {"fexit_a", ProgKind::fexit, 8, 0},
+    {"fsession1", ProgKind::fsession, 3, 4}, {"fentry_b", ProgKind::fentry, 9, 0},
+    {"fexit_b", ProgKind::fexit, 10, 0},     {"fsession2", ProgKind::fsession, 5, 6}};
+constexpr uint64_t kCookie = 0xc0c1c2c3c4c5c6c0ull;  // XTKC_COOKIE ^ the entry key
+
+uint64_t never_runs(const uint64_t*, void*) {
+  return 0;
+}
+
+// What xtramp predicts for that attach order: the runs in order (name and
+// key), and each fsession program's cookie index, from the trampoline's own
+// rules (ProgramSet::add, session_cookie_index).
+struct SessionPrediction {
+  std::vector<std::pair<std::string, unsigned>> order;
+  std::map<unsigned, uint32_t> cookie_index;  // by entry and exit key
+};
+SessionPrediction predict_session() {
+  std::vector<std::unique_ptr<Program>> progs;
+  ProgramSet set;
+  for (const SessionProg& sp : kSessionProgs) {
+    progs.push_back(std::make_unique<Program>(never_runs, const_cast<SessionProg*>(&sp), sp.kind));
+    set.add(progs.back().get());
+  }
+  SessionPrediction out;
+  uint32_t n = 0;
+  for (const Program* p : set.fentry) n += p->kind == ProgKind::fsession;
+  for (int exit = 0; exit < 2; ++exit) {
+    uint32_t k = 0;
+    for (const Program* p : exit ? set.fexit : set.fentry) {
+      const auto* sp = static_cast<const SessionProg*>(p->cookie);
+      const unsigned key = exit && sp->kind == ProgKind::fsession ? sp->exit_key : sp->entry_key;
+      out.order.emplace_back(
+          std::string(sp->name) + (sp->kind == ProgKind::fsession ? exit ? ".exit" : ".entry" : ""),
+          key);
+      if (sp->kind == ProgKind::fsession) out.cookie_index[key] = session_cookie_index(k++, n);
+    }
+  }
+  return out;
+}
+
+std::string join(const std::vector<std::string>& v) {
+  std::string s;
+  for (const std::string& x : v) s += (s.empty() ? "" : " ") + x;
+  return s;
+}
+
+// The fsession verdict: each half judged as fentry (entry) and fexit (exit)
+// are, then the session's own facts: is_return, the cookie zero at entry and
+// shared with the exit half, its index, the order of every run; and what a
+// non-zero entry result did (xtramp: nothing, the result is ignored; the
+// kernel may refuse such a program outright).
+void judge_session(KernelVerdict& v, const nlohmann::json& j, const Prediction& p, Arch a) {
+  if (j.value("load_err", 0) != 0 || j.value("attach_err", 0) != 0 || !p.have_model) {
+    judge(v, j, p, a);
+    return;
+  }
+  std::map<unsigned, nlohmann::json> rec;
+  for (const nlohmann::json& r : j.value("recs", nlohmann::json::array()))
+    rec[r.value("key", 0u)] = r;
+  for (const auto& [half, key, as] :
+       {std::tuple{"entry half", 3u, "fentry"}, std::tuple{"exit half", 4u, "fexit"}}) {
+    nlohmann::json line = rec[key];
+    line["module"] = j.value("module", "");
+    line["call_err"] = j.value("call_err", 0);
+    KernelVerdict h = v;
+    h.program = as;
+    judge(h, line, p, a);
+    if (h.verdict != "pass") {
+      v.verdict = h.verdict;
+      v.detail = std::string(half) + ": " + h.detail;
+      return;
+    }
+  }
+  const SessionPrediction sp = predict_session();
+  std::vector<std::string> want, got;
+  std::vector<std::pair<uint64_t, std::string>> seq;
+  for (const auto& [name, key] : sp.order) {
+    want.push_back(name);
+    const nlohmann::json& r = rec[key];
+    if (r.value("runs", 0ull) != 1) {
+      v.verdict = "misplaced";
+      v.detail = name + " ran " + std::to_string(r.value("runs", 0ull)) + " times for one call";
+      return;
+    }
+    seq.emplace_back(r.value("seq", 0ull), name);
+  }
+  std::sort(seq.begin(), seq.end());
+  for (const auto& [n, name] : seq) got.push_back(name);
+  const auto misplaced = [&](const std::string& d) {
+    v.verdict = "misplaced";
+    v.detail = d;
+  };
+  for (const auto& [key, index] : sp.cookie_index) {
+    const nlohmann::json& r = rec[key];
+    const bool exit = key == 4 || key == 6;
+    const unsigned entry_key = exit ? key - 1 : key;
+    const uint64_t cookie = std::stoull(r.value("cookie", "0"), nullptr, 16);
+    const std::string who = "fsession " + std::to_string(entry_key == 3 ? 1 : 2) +
+                            (exit ? " exit half" : " entry half");
+    if (r.value("is_return", 2ull) != (exit ? 1u : 0u))
+      return misplaced(who + ": bpf_session_is_return is " +
+                       std::to_string(r.value("is_return", 2ull)));
+    if (cookie != (exit ? kCookie ^ entry_key : 0))
+      return misplaced(who + ": the session cookie is " + r.value("cookie", "") +
+                       (exit ? ", the entry half wrote " : ", expected zero ") +
+                       (exit ? std::to_string(kCookie ^ entry_key) : ""));
+    if (r.value("cookie_index", 0ull) != index)
+      return misplaced(who + ": the cookie is ctx[-" +
+                       std::to_string(r.value("cookie_index", 0ull)) +
+                       "], xtramp puts it at ctx[-" + std::to_string(index) + "]");
+  }
+  if (got != want)
+    return misplaced("the programs ran in the order " + join(got) + "; xtramp runs " + join(want));
+  // A non-zero result from the entry half: xtramp ignores it (the exit half
+  // and the function run). The kernel either refuses the program or must do
+  // the same.
+  if (j.value("skip_load_err", 0) == 0) {
+    const ModuleRecord mod = parse_record(j.value("skip_module", ""));
+    if (j.value("skip_attach_err", 0) != 0 || j.value("skip_entry_runs", 0ull) != 1 ||
+        j.value("skip_exit_runs", 0ull) != 1 || mod.called != 1)
+      return misplaced("an entry half returning 1 was accepted; then: attach_err " +
+                       std::to_string(j.value("skip_attach_err", 0)) + ", entry runs " +
+                       std::to_string(j.value("skip_entry_runs", 0ull)) + ", exit runs " +
+                       std::to_string(j.value("skip_exit_runs", 0ull)) + ", the function ran " +
+                       std::to_string(mod.called) + " times (xtramp: 1, 1, 1)");
+  }
+  v.verdict = "pass";
+  v.detail = "order " + join(got) + "; cookies ctx[-" + std::to_string(sp.cookie_index.at(3)) +
+             "], ctx[-" + std::to_string(sp.cookie_index.at(5)) + "]; an entry half returning 1: ";
+  if (j.value("skip_load_err", 0) != 0) {
+    std::string msg = j.value("skip_msg", "");
+    while (!msg.empty() && msg.back() == '\n') msg.pop_back();
+    const size_t at = msg.find("At program exit");
+    v.detail +=
+        "refused, errno " + std::to_string(j.value("skip_load_err", 0)) +
+        (at != std::string::npos ? " (" + msg.substr(at, msg.find('\n', at) - at) + ")" : "");
+  } else {
+    v.detail += "accepted, skips nothing";
+  }
+}
+
 struct Toolchain {
   std::vector<std::string> loader_cc;  // compiler and flags for the static loader
   const char* bpf_target;              // clang -target
@@ -407,7 +558,7 @@ std::string host_multiarch() {
 
 unsigned step_bit(const std::string& program) {
   if (program == "none") return kStepPlain;
-  for (unsigned k = 0; k < 3; ++k)
+  for (unsigned k = 0; k < std::size(kPrograms); ++k)
     if (program == kPrograms[k]) return 2u << k;
   return 0;
 }
@@ -416,7 +567,7 @@ std::vector<GuestTask> tasks_left(const std::vector<GuestTask>& tasks, const std
                                   const std::optional<Step>& crashed) {
   std::vector<GuestTask> left;
   for (GuestTask t : tasks) {
-    for (const char* prog : {"none", "fentry", "fexit", "fmod_ret"})
+    for (const char* prog : {"none", "fentry", "fexit", "fmod_ret", "fsession"})
       if (done.count({t.name, prog})) t.steps &= ~step_bit(prog);
     if (crashed && crashed->first == t.name)
       t.steps &= crashed->second == "none" ? 0u : ~step_bit(crashed->second);
@@ -694,8 +845,19 @@ KernelCheckReport run_kernel_check(const KernelCheckOptions& opts) {
           predict(bf, a, KernelRelease::parse(k.release).value_or(KernelRelease::newest()), n,
                   plain == lines.end() ? std::vector<uint32_t>{}
                                        : parse_record(plain->second.value("module", "")).align);
+      const KernelRelease release =
+          KernelRelease::parse(k.release).value_or(KernelRelease::newest());
       for (const char* prog : kPrograms) {
         KernelVerdict v{n, a, k.release, prog, "", "", p.verdict, p.detail, false};
+        // fsession programs came in 7.0 (commit 2d419c44658f, with the x86-64
+        // JIT; arm64 e3aa56b3ac17, s390x 339193c44e75): an older kernel does
+        // not know BPF_TRACE_FSESSION and refuses the program.
+        if (v.program == std::string("fsession") && !release.at_least(7, 0)) {
+          v.linux_prediction = "refused";
+          v.prediction_detail = "Linux " + release.str() +
+                                " has no fsession programs (BPF_TRACE_FSESSION came in 7.0, "
+                                "commit 2d419c44658f): the kernel refuses the attach type";
+        }
         const auto it = lines.find(n + " " + prog);
         const auto cr = crashed.find(n + " " + prog);
         const auto plain_crash = crashed.find(n + " none");
@@ -707,7 +869,10 @@ KernelCheckReport run_kernel_check(const KernelCheckOptions& opts) {
           v.verdict = "not_run";
           v.detail = last_failure.empty() ? "no output for it" : last_failure;
         } else {
-          judge(v, it->second, p, a);
+          if (v.program == std::string("fsession"))
+            judge_session(v, it->second, p, a);
+          else
+            judge(v, it->second, p, a);
         }
         if (!run.bpf_jit && (v.verdict == "refused" || v.verdict == "not_run")) {
           v.verdict = "skipped";

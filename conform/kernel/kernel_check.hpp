@@ -5,8 +5,8 @@
 // functions record what they receive (modgen.hpp) is built in the Debian build
 // root (ci/install-buildroot) against that arch's headers; the arch's cached
 // Debian kernel boots under qemu-system (conform/vm); a static libbpf loader
-// attaches real fentry, fexit and fmod_ret programs (guest/xtkc.bpf.c) to each
-// function, makes the module call it with graffiti and prints what the
+// attaches real fentry, fexit, fmod_ret and fsession programs (guest/xtkc.bpf.c)
+// to each function, makes the module call it with graffiti and prints what the
 // programs saw. Each function x program kind gets a verdict, compared with
 // what xtramp's `linux` model (arch/<arch>/abi_linux.cpp, audited against
 // psabi) predicts from the module's own BTF.
@@ -39,7 +39,7 @@ struct KernelVerdict {
   std::string function;
   Arch arch = Arch::x86_64;
   std::string kernel;   // release
-  std::string program;  // fentry, fexit, fmod_ret
+  std::string program;  // fentry, fexit, fmod_ret, fsession
   std::string verdict;  // pass, misplaced, refused, crashed, not_run, skipped (no BPF JIT)
   std::string detail;
   std::string linux_prediction;  // pass, misplaced, refused
@@ -66,12 +66,13 @@ struct KernelCheckReport {
 };
 
 // Crash recovery. The guest's loader takes tasks (a function, its index in
-// the module, the steps left: the plain call and the three program kinds) and
+// the module, the steps left: the plain call and the four program kinds) and
 // prints a line before each step; a step that oopses the guest is the last
 // one started. The next boot gets every task's steps not done yet, minus the
 // one that crashed (a crashed plain call takes its whole function).
-inline constexpr unsigned kStepPlain = 1u, kAllSteps = 15u;
-unsigned step_bit(const std::string& program);  // "none" 1, fentry 2, fexit 4, fmod_ret 8
+inline constexpr unsigned kStepPlain = 1u, kAllSteps = 31u;
+// "none" 1, fentry 2, fexit 4, fmod_ret 8, fsession 16
+unsigned step_bit(const std::string& program);
 struct GuestTask {
   std::string name;
   unsigned index = 0;  // in the module (its debugfs trigger's argument)

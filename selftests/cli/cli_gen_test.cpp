@@ -3,6 +3,8 @@
 // ends in a return; bad requests exit 2.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "cli_run.hpp"
@@ -46,6 +48,8 @@ TEST_P(CliGenArch, BothModesDisassembleCleanly) {
       {"place_rfc", {"--fexit", "1"}},
       {"place_float", {"--fentry", "1", "--fexit", "1"}},
       {"place_three", {"--fentry", "1", "--fexit", "1"}},
+      {"place_plain", {"--fentry", "1", "--fsession", "2", "--fexit", "1", "--fmod-ret", "1"}},
+      {"place_rfc", {"--fsession", "1"}},
   };
   {
     for (const char* mode : {"replace", "entry-patch"}) {
@@ -69,6 +73,9 @@ TEST_P(CliGenArch, BothModesDisassembleCleanly) {
         for (const json& insn : j["disasm"])
           EXPECT_NE(insn["mnemonic"], ".byte") << "undecodable bytes at " << insn["offset"];
         EXPECT_TRUE(is_exit(arch, j["disasm"].back())) << j["disasm"].back();
+        // One session-cookie slot per fsession program.
+        const auto fs = std::find(c.progs.begin(), c.progs.end(), "--fsession");
+        EXPECT_EQ(j["cookies"].get<int>(), fs == c.progs.end() ? 0 : std::stoi(*(fs + 1)));
       }
     }
   }

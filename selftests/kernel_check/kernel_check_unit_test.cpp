@@ -14,19 +14,21 @@ TEST(CrashRecovery, StepBits) {
   EXPECT_EQ(step_bit("fentry"), 2u);
   EXPECT_EQ(step_bit("fexit"), 4u);
   EXPECT_EQ(step_bit("fmod_ret"), 8u);
-  EXPECT_EQ(step_bit("fsession"), 0u);
-  EXPECT_EQ(kAllSteps, 15u);
+  EXPECT_EQ(step_bit("fsession"), 16u);
+  EXPECT_EQ(step_bit("kprobe"), 0u);
+  EXPECT_EQ(kAllSteps, 31u);
 }
 
-// f0 finished, f1 oopsed in fexit: the next boot runs f1's fmod_ret and all of f2.
+// f0 finished, f1 oopsed in fexit: the next boot runs f1's fmod_ret and
+// fsession, and all of f2.
 TEST(CrashRecovery, NextBootSkipsWhatIsDoneAndWhatCrashed) {
   const std::vector<GuestTask> tasks{
       {"f0", 0, kAllSteps}, {"f1", 1, kAllSteps}, {"f2", 2, kAllSteps}};
-  std::set<Step> done{{"f0", "none"},     {"f0", "fentry"}, {"f0", "fexit"},
-                      {"f0", "fmod_ret"}, {"f1", "none"},   {"f1", "fentry"}};
+  std::set<Step> done{{"f0", "none"},     {"f0", "fentry"}, {"f0", "fexit"}, {"f0", "fmod_ret"},
+                      {"f0", "fsession"}, {"f1", "none"},   {"f1", "fentry"}};
   const auto left = tasks_left(tasks, done, Step{"f1", "fexit"});
   ASSERT_EQ(left.size(), 2u);
-  EXPECT_EQ(left[0], (GuestTask{"f1", 1, 8u}));
+  EXPECT_EQ(left[0], (GuestTask{"f1", 1, 8u | 16u}));
   EXPECT_EQ(left[1], (GuestTask{"f2", 2, kAllSteps}));
 }
 

@@ -375,7 +375,8 @@ TEST(FsessionAttach, BothHalvesComeAndGoTogether) {
   a.attach(ps);
   EXPECT_EQ(a.program_count(), 3u) << "an fsession program is two links";
   EXPECT_EQ(call_slot_counted(a.slot(), 5), 6);
-  ASSERT_EQ(order(log), (std::vector<std::string>{"s.entry", "fexit", "s.exit"}));
+  // The newest first in each list, as the kernel runs them.
+  ASSERT_EQ(order(log), (std::vector<std::string>{"s.entry", "s.exit", "fexit"}));
   EXPECT_EQ(find(log, "s.exit").cookie, 0x77u);
   EXPECT_EQ(find(log, "s.exit").ret, 6u);
   a.detach(ps);
@@ -384,6 +385,28 @@ TEST(FsessionAttach, BothHalvesComeAndGoTogether) {
   EXPECT_EQ(call_slot_counted(a.slot(), 5), 6);
   EXPECT_EQ(order(log), (std::vector<std::string>{"fexit"}));
   EXPECT_THROW(a.detach(ps), Error);
+}
+
+// The kernel-check step's attach order (fentry A, fexit A, fsession 1,
+// fentry B, fexit B, fsession 2) runs as Debian's 7.2.13 kernels ran it
+// (docs/linux-jits.md): the newest first in each list, fsession 2's cookie
+// ctx[-4], fsession 1's ctx[-3].
+TEST(FsessionAttach, OrderAsTheKernelRunsIt) {
+  Log log;
+  Prog a{"fentry_a", &log}, xa{"fexit_a", &log}, s1{"s1", &log, 1}, b{"fentry_b", &log},
+      xb{"fexit_b", &log}, s2{"s2", &log, 2};
+  Program pa{plain_prog, &a, ProgKind::fentry}, pxa{plain_prog, &xa, ProgKind::fexit},
+      ps1{session_prog, &s1, ProgKind::fsession}, pb{plain_prog, &b, ProgKind::fentry},
+      pxb{plain_prog, &xb, ProgKind::fexit}, ps2{session_prog, &s2, ProgKind::fsession};
+  Attachment at(targets_btf().model("target_counted"), (void*)&target_counted);
+  for (Program* p : {&pa, &pxa, &ps1, &pb, &pxb, &ps2}) at.attach(*p);
+  EXPECT_EQ(call_slot_counted(at.slot(), 1), 2);
+  ASSERT_EQ(order(log), (std::vector<std::string>{"s2.entry", "fentry_b", "s1.entry", "fentry_a",
+                                                  "s2.exit", "fexit_b", "s1.exit", "fexit_a"}));
+  EXPECT_EQ(find(log, "s2.entry").cookie_index, 4);
+  EXPECT_EQ(find(log, "s1.entry").cookie_index, 3);
+  EXPECT_EQ(find(log, "s2.exit").cookie, 2u);
+  EXPECT_EQ(find(log, "s1.exit").cookie, 1u);
 }
 
 // BPF_MAX_TRAMP_LINKS counts an fsession program twice: with 37 links one
@@ -413,6 +436,7 @@ TEST(FsessionAttach, CountsTwoLinks) {
   log.runs.clear();
   EXPECT_EQ(call_slot_counted(a.slot(), 1), 2);
   EXPECT_EQ(log.runs.size(), kMaxProgramsPerFunction - 2 + 2);
+  EXPECT_EQ(log.runs.front().who, "s.entry") << "the newest runs first";
   EXPECT_EQ(log.runs.back().who, "s.exit");
   EXPECT_EQ(log.runs.back().cookie, 1u);
 }

@@ -12,8 +12,17 @@
  * A refused load or attach carries errno and libbpf's and the verifier's text
  * in "msg" and no record. Slots are printed as 64-bit numbers in hex.
  *
+ * The fsession step (Linux 7.0+) attaches six programs at once (fentry A,
+ * fexit A, fsession 1, fentry B, fexit B, fsession 2, in that order: see
+ * xtkc.bpf.c) and prints every record as "recs" (key, runs, nargs, ip, ret,
+ * is_return, cookie, cookie_index, seq, slots); then it loads xtkc_fs_skip
+ * alone and prints whether the kernel took it ("skip_load_err", "skip_msg")
+ * and, if so, what a call did ("skip_entry_runs", "skip_exit_runs",
+ * "skip_module").
+ *
  * Each function argument is INDEX:NAME:STEPS, STEPS a bit mask of what to do
- * (bit 0 the plain call without a program, bits 1-3 fentry, fexit, fmod_ret):
+ * (bit 0 the plain call without a program, bits 1-4 fentry, fexit, fmod_ret,
+ * fsession):
  * after a crash the host boots again with what is left. Before each step it
  * prints {"xtkc":1,"fn":F,"prog":P,"start":1}, so a step that oopses the
  * kernel is the last one started. */
@@ -33,10 +42,20 @@ struct xtkc_rec {
   long long ret_err;
   unsigned long long slot[XTKC_SLOTS];
   long long err[XTKC_SLOTS];
+  unsigned long long is_return, cookie, cookie_index, seq;
 };
+#define XTKC_KEYS 16
+/* BPF_TRACE_FSESSION in Linux 7.0's enum bpf_attach_type (the headers here
+ * are older than it). */
+#define XTKC_TRACE_FSESSION 58
 
-static const char *const kinds[] = {"fentry", "fexit", "fmod_ret"};
-static const char *const progs[] = {"xtkc_fentry", "xtkc_fexit", "xtkc_fmod_ret"};
+#define XTKC_KINDS 4
+static const char *const kinds[XTKC_KINDS] = {"fentry", "fexit", "fmod_ret", "fsession"};
+static const char *const progs[XTKC_KINDS] = {"xtkc_fentry", "xtkc_fexit", "xtkc_fmod_ret", ""};
+/* The fsession step's programs, in attach order. */
+static const char *const session_progs[] = {"xtkc_fentry_a", "xtkc_fexit_a",  "xtkc_fsession",
+                                            "xtkc_fentry_b", "xtkc_fexit_b", "xtkc_fsession2"};
+#define XTKC_SESSION_PROGS 6
 static const char *trigger = "/sys/kernel/debug/xtkc/call";
 
 static char logbuf[1 << 16];
@@ -82,6 +101,133 @@ static int call_module(int idx, char *out, size_t outsz) {
   out[r] = 0;
   while (r > 0 && (out[r - 1] == '\n')) out[--r] = 0;
   return 0;
+}
+
+static int is_session(const char *name) {
+  return strcmp(name, "xtkc_fsession") == 0 || strcmp(name, "xtkc_fsession2") == 0 ||
+         strcmp(name, "xtkc_fs_skip") == 0;
+}
+
+static int wanted(const char *name, const char *const *names, int n) {
+  for (int i = 0; i < n; ++i)
+    if (strcmp(name, names[i]) == 0) return 1;
+  return 0;
+}
+
+/* Opens the object with only `names` to load, each attached to fn; loads it.
+ * 0 or a positive errno (libbpf's and the verifier's words in logbuf). */
+static int open_and_load(const char *obj_path, const char *fn, const char *const *names, int n,
+                         struct bpf_object **out) {
+  loglen = 0;
+  logbuf[0] = 0;
+  verifier_log[0] = 0;
+  struct bpf_object *obj = bpf_object__open_file(obj_path, NULL);
+  *out = obj;
+  if (!obj) return errno ? errno : EINVAL;
+  struct bpf_program *p;
+  int found = 0, e = 0;
+  bpf_object__for_each_program(p, obj) {
+    int mine = wanted(bpf_program__name(p), names, n);
+    bpf_program__set_autoload(p, mine);
+    if (!mine) continue;
+    ++found;
+    if (is_session(bpf_program__name(p)))
+      bpf_program__set_expected_attach_type(p, (enum bpf_attach_type)XTKC_TRACE_FSESSION);
+    bpf_program__set_log_buf(p, verifier_log, sizeof verifier_log);
+    bpf_program__set_log_level(p, 1);
+    if (!e) e = bpf_program__set_attach_target(p, 0, fn);
+  }
+  if (found != n) return ENOENT;
+  if (e == 0) e = bpf_object__load(obj);
+  return e < 0 ? -e : e;
+}
+
+static void print_msg(const char *key) {
+  /* libbpf's lines, then the tail of the verifier log */
+  size_t vl = strlen(verifier_log);
+  strncat(logbuf, vl > 2000 ? verifier_log + vl - 2000 : verifier_log,
+          sizeof logbuf - strlen(logbuf) - 1);
+  printf(",\"%s\":", key);
+  json_str(logbuf);
+}
+
+static void print_rec(unsigned key, const struct xtkc_rec *r) {
+  printf("{\"key\":%u,\"runs\":%llu,\"nargs\":%llu,\"ip\":\"0x%llx\",\"ret\":\"%016llx\"", key,
+         r->runs, r->nargs, r->ip, r->ret);
+  printf(",\"ret_err\":%lld,\"is_return\":%llu,\"cookie\":\"%016llx\",\"cookie_index\":%llu", r->ret_err,
+         r->is_return, r->cookie, r->cookie_index);
+  printf(",\"seq\":%llu,\"slots\":[", r->seq);
+  for (int i = 0; i < XTKC_SLOTS; ++i) printf("%s\"%016llx\"", i ? "," : "", r->slot[i]);
+  printf("],\"slot_err\":[");
+  for (int i = 0; i < XTKC_SLOTS; ++i) printf("%s%lld", i ? "," : "", r->err[i]);
+  printf("]}");
+}
+
+static void read_rec(struct bpf_object *obj, unsigned key, struct xtkc_rec *rec) {
+  memset(rec, 0, sizeof *rec);
+  struct bpf_map *map = bpf_object__find_map_by_name(obj, "xtkc_seen");
+  if (map) bpf_map__lookup_elem(map, &key, sizeof key, rec, sizeof *rec, 0);
+}
+
+/* The fsession step. */
+static void run_session(const char *obj_path, const char *fn, int idx) {
+  static char record[1 << 14];
+  struct bpf_object *obj = NULL;
+  struct bpf_link *links[XTKC_SESSION_PROGS] = {0};
+  int attach_err = 0;
+  int load_err = open_and_load(obj_path, fn, session_progs, XTKC_SESSION_PROGS, &obj);
+  for (int i = 0; !load_err && i < XTKC_SESSION_PROGS && !attach_err; ++i) {
+    struct bpf_program *p = bpf_object__find_program_by_name(obj, session_progs[i]);
+    links[i] = p ? bpf_program__attach(p) : NULL;
+    if (!links[i]) attach_err = errno ? errno : ENOENT;
+  }
+  printf("{\"xtkc\":1,\"fn\":\"%s\",\"prog\":\"fsession\",\"load_err\":%d,\"attach_err\":%d", fn,
+         load_err, attach_err);
+  if (load_err || attach_err) {
+    print_msg("msg");
+  } else {
+    int ce = call_module(idx, record, sizeof record);
+    printf(",\"call_err\":%d,\"module\":", ce);
+    json_str(ce ? "" : record);
+    printf(",\"recs\":[");
+    for (unsigned k = 3; k <= 10; ++k) {
+      struct xtkc_rec rec;
+      read_rec(obj, k, &rec);
+      if (k > 3) putchar(',');
+      print_rec(k, &rec);
+    }
+    printf("]");
+  }
+  for (int i = 0; i < XTKC_SESSION_PROGS; ++i)
+    if (links[i]) bpf_link__destroy(links[i]);
+  if (obj) bpf_object__close(obj);
+
+  /* A non-zero result from the entry half. */
+  static const char *const skip[] = {"xtkc_fs_skip"};
+  struct bpf_link *link = NULL;
+  load_err = open_and_load(obj_path, fn, skip, 1, &obj);
+  printf(",\"skip_load_err\":%d", load_err);
+  if (load_err) {
+    print_msg("skip_msg");
+  } else {
+    struct bpf_program *p = bpf_object__find_program_by_name(obj, "xtkc_fs_skip");
+    link = p ? bpf_program__attach(p) : NULL;
+    printf(",\"skip_attach_err\":%d", link ? 0 : (errno ? errno : ENOENT));
+    if (link) {
+      int ce = call_module(idx, record, sizeof record);
+      struct xtkc_rec en, ex;
+      read_rec(obj, 11, &en);
+      read_rec(obj, 12, &ex);
+      printf(",\"skip_call_err\":%d,\"skip_entry_runs\":%llu,\"skip_exit_runs\":%llu", ce, en.runs,
+             ex.runs);
+      printf(",\"skip_module\":");
+      json_str(ce ? "" : record);
+      bpf_link__destroy(link);
+    }
+  }
+  if (obj) bpf_object__close(obj);
+  printf("}\n");
+  fflush(stdout);
 }
 
 static void run_one(const char *obj_path, const char *fn, int idx, int kind) {
@@ -182,10 +328,13 @@ int main(int argc, char **argv) {
       json_str(e ? "" : record);
       printf("}\n");
     }
-    for (int k = 0; k < 3; ++k)
+    for (int k = 0; k < XTKC_KINDS; ++k)
       if (steps & (2u << k)) {
         start(fn, kinds[k]);
-        run_one(argv[1], fn, idx, k);
+        if (k == 3)
+          run_session(argv[1], fn, idx);
+        else
+          run_one(argv[1], fn, idx, k);
       }
   }
   printf("{\"xtkc\":1,\"done\":1}\n");
