@@ -6,6 +6,7 @@
 #include <memory>
 #include <set>
 
+#include "btf/floating_point.hpp"
 #include "common/error.hpp"
 #include "conform/host/c_decls.hpp"
 
@@ -13,38 +14,6 @@ namespace xtramp::conform::kernel {
 namespace {
 
 namespace fs = std::filesystem;
-
-// Kernel C has no floating point (-mgeneral-regs-only, -msoft-float,
-// -mno-sse): a float anywhere in a value passed or returned does not build.
-bool holds_float(const struct btf* b, uint32_t id, int depth = 0) {
-  while (id != 0 && depth < 64) {
-    const struct btf_type* t = btf__type_by_id(b, id);
-    switch (btf_kind(t)) {
-      case BTF_KIND_FLOAT:
-        return true;
-      case BTF_KIND_TYPEDEF:
-      case BTF_KIND_CONST:
-      case BTF_KIND_VOLATILE:
-      case BTF_KIND_RESTRICT:
-      case BTF_KIND_TYPE_TAG:
-        id = t->type;
-        continue;
-      case BTF_KIND_ARRAY:
-        id = btf_array(t)->type;
-        continue;
-      case BTF_KIND_STRUCT:
-      case BTF_KIND_UNION: {
-        const struct btf_member* m = btf_members(t);
-        for (unsigned i = 0; i < btf_vlen(t); ++i)
-          if (holds_float(b, m[i].type, depth + 1)) return true;
-        return false;
-      }
-      default:
-        return false;  // integers, enums, pointers (an address, whatever it points to)
-    }
-  }
-  return false;
-}
 
 bool is_bool(const struct btf* b, uint32_t id) {
   while (id != 0) {
@@ -271,9 +240,8 @@ ModuleSource make_module_source(const std::vector<std::string>& files, const std
       for (unsigned i = 0; i < nparams && f.unsupported.empty(); ++i)
         if (std::string why = unnamable(b.get(), params[i].type); !why.empty())
           f.unsupported = "argument " + std::to_string(i) + ": " + why;
-      bool fp = holds_float(b.get(), proto->type);
-      for (unsigned i = 0; i < nparams && !fp; ++i) fp = holds_float(b.get(), params[i].type);
-      if (f.unsupported.empty() && fp)
+      if (f.unsupported.empty() &&
+          btf::prototype_holds_floating_point(b.get(), static_cast<uint32_t>(fid)))
         f.unsupported = "floating point (kernel C has none: not built into a module)";
       ms.functions.push_back(f);
       if (!f.unsupported.empty()) continue;
