@@ -40,6 +40,17 @@ xtramp_matrix_arches() {
   esac
 }
 
+# The real libraries of docs/matrix.md's "Real libraries" section (ci/setup-and-run
+# passes them to `xtramp matrix`; their -dev packages are in ci/install-deps):
+# NAME:HEADER:DIR, DIR being `xtramp conform --declared-in`'s path.
+XTRAMP_MATRIX_LIBRARIES=(
+  --library libchipmunk-dev:chipmunk/chipmunk.h:/usr/include/chipmunk
+  --library libgsl-dev:gsl/gsl_complex_math.h:/usr/include/gsl/gsl_complex_math.h
+  # The same API with <complex.h> first: gsl_complex is then a C11 `double _Complex`.
+  --library "libgsl-dev (C11 complex):complex.h,gsl/gsl_complex_math.h:/usr/include/gsl/gsl_complex_math.h"
+  --library libhpdf-dev:hpdf.h:/usr/include/hpdf.h
+)
+
 # xtramp_build_cross_runners <arches>: configure the cross build directories
 # (build/aarch64, build/s390x: the ones ci/test's cross stages use) if needed
 # and build xtramp-conform-runner there for every non-host arch in the list.

@@ -16,7 +16,14 @@ namespace {
 
 constexpr const char* kFooter =
     "Each FILE.c holds C type definitions and function declarations (definitions are\n"
-    "not traced). For every declared function, on every requested arch: GCC for that\n"
+    "not traced). With --declared-in PATH the functions traced are instead those\n"
+    "declared in the headers under PATH (a header file or a directory) that FILE.c\n"
+    "includes, e.g. to check a library's API:\n"
+    "  echo '#include <chipmunk/chipmunk.h>' > t.c\n"
+    "  xtramp conform --declared-in /usr/include/chipmunk t.c\n"
+    "(static inline functions defined there are listed as unsupported).\n"
+    "\n"
+    "For every traced function, on every requested arch: GCC for that\n"
     "arch compiles a callee with the exact prototype (it records the bytes it receives)\n"
     "and a caller passing graffiti values (each byte encodes the argument and byte\n"
     "index); xtramp builds fentry+fexit and fmod_ret trampolines from the callee's BTF\n"
@@ -25,10 +32,18 @@ constexpr const char* kFooter =
     "fexit sees the real return value, fmod_ret overrides it and skips the callee.\n"
     "A FAIL names the argument, the byte expected and found, and the layout's claim.\n"
     "\n"
+    "One function never fails the file: one whose types xtramp does not model\n"
+    "(_Complex, _Float16 and other non-standard floats, GCC vector types, _BitInt;\n"
+    "read from the compiler's DWARF), varargs, or one an arch's GCC rejects (its\n"
+    "declaration or its generated code; isolated by the error's line, else by\n"
+    "bisection) is reported unsupported on that arch with the reason (the\n"
+    "compiler's message), and the others run.\n"
+    "\n"
     "Exit codes:\n"
     "  0  every psabi case that ran passed (linux failures are findings, not errors)\n"
     "  1  a psabi case failed\n"
-    "  2  bad input: a file that does not compile or declares no function, a missing\n"
+    "  2  bad input: a file that does not compile on the host or declares no function\n"
+    "     (under --declared-in: none under PATH, or PATH does not exist), a missing\n"
     "     toolchain, runner or qemu (the message says which and how to get it)\n";
 
 class ConformCommand final : public Command {
@@ -37,16 +52,21 @@ class ConformCommand final : public Command {
     sub.add_option("FILE", files_, "C files of type definitions and function declarations")
         ->required()
         ->check(CLI::ExistingFile);
+    sub.add_option("--declared-in", declared_in_,
+                   "Trace the functions declared in this header file, or in the headers under "
+                   "this directory, that FILE includes (repeatable), instead of FILE's own "
+                   "declarations");
     opts_.add_to(sub);
     sub.add_flag("--json", json_,
                  "JSON: an array of {function, arch, policy, status (pass/fail/unsupported), "
-                 "detail}");
+                 "detail (the first mismatch, or why it is unsupported on that arch)}");
     sub.footer(kFooter);
   }
 
   int run() override {
     conform::ConformRequest req = opts_.request();
     req.files = files_;
+    req.declared_in = declared_in_;
     const conform::ConformResult res = conform::run_conform(req);
     if (json_) {
       write_stdout(json_text(conform_json(res)));
@@ -59,7 +79,7 @@ class ConformCommand final : public Command {
   }
 
  private:
-  std::vector<std::string> files_;
+  std::vector<std::string> files_, declared_in_;
   ConformOptions opts_;
   bool json_ = false;
 };

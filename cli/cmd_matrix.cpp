@@ -1,6 +1,7 @@
 // `xtramp matrix`: the built-in corpus (kernel selftests, the 2025 RFC cases,
 // odd-sized structs, and the seeded signature generator) through `conform`
 // on every architecture and both policies; the summary table, docs/matrix.md.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -35,6 +36,12 @@ constexpr const char* kFooter =
     "middle of a struct; `--seed S --count N` reproduces every case i < N.\n"
     "--write-corpus DIR writes the corpus as C files, to rerun any of it with\n"
     "`xtramp conform`.\n"
+    "--library NAME:HEADER:DIR (repeatable) adds a real library's API: a file holding\n"
+    "`#include <HEADER>` (or several: HEADER,HEADER) through `xtramp conform --policy\n"
+    "psabi --declared-in DIR`; the report gets a \"Real libraries\" section (per arch:\n"
+    "pass / fail / unsupported, and why), e.g. --library "
+    "libchipmunk-dev:chipmunk/chipmunk.h:/usr/include/chipmunk\n"
+    "(ci/setup-and-run passes the ones docs/matrix.md shows).\n"
     "\n"
     "Exit codes:\n"
     "  0  psabi passed everywhere (linux failures are the findings docs/matrix.md explains)\n"
@@ -56,7 +63,12 @@ class MatrixCommand final : public Command {
         ->check(CLI::Range(0u, 1000000u));
     sub.add_option("--out", out_, "Write the report here (default docs/matrix.md; '-' for none)");
     sub.add_option("--write-corpus", corpus_dir_, "Also write the corpus C files to DIR");
-    sub.add_flag("--json", json_, "JSON: {summary: [...], records: [conform's records]}");
+    sub.add_option("--library", libraries_,
+                   "NAME:HEADER:DIR: also run the functions declared under DIR that "
+                   "#include <HEADER> brings in (psabi; repeatable)");
+    sub.add_flag("--json", json_,
+                 "JSON: {summary: [...], records: [conform's records], libraries: [{name, "
+                 "header, declared_in, records}]}");
     sub.footer(kFooter);
   }
 
@@ -80,6 +92,38 @@ class MatrixCommand final : public Command {
       group_of_file.push_back("");
       for (const std::string& g : conform::generated_groups()) order.push_back("generated/" + g);
     }
+    // The libraries first: a bad --library is bad input before the long run.
+    std::vector<LibraryRun> libs;
+    for (const std::string& spec : libraries_) {
+      const size_t c1 = spec.find(':'), c2 = c1 == std::string::npos ? c1 : spec.find(':', c1 + 1);
+      if (c2 == std::string::npos || c1 == 0 || c2 == c1 + 1 || c2 + 1 == spec.size())
+        throw Error(Errc::bad_request,
+                    "--library " + spec +
+                        ": expected NAME:HEADER:DIR, e.g. "
+                        "libchipmunk-dev:chipmunk/chipmunk.h:/usr/include/chipmunk");
+      LibraryRun l;
+      l.name = spec.substr(0, c1);
+      l.header = spec.substr(c1 + 1, c2 - c1 - 1);
+      l.declared_in = spec.substr(c2 + 1);
+      l.req = opts_.request();
+      l.req.policies = {Policy::psabi};
+      const std::string path = corpus.path() + "/lib-" + std::to_string(libs.size()) + ".c";
+      std::string includes;  // HEADER may be a comma-separated list
+      for (size_t at = 0; at <= l.header.size();) {
+        const size_t end = std::min(l.header.find(',', at), l.header.size());
+        includes += "#include <" + l.header.substr(at, end - at) + ">\n";
+        at = end + 1;
+      }
+      write_text(path, includes);
+      l.req.files = {path};
+      l.req.declared_in = {l.declared_in};
+      libs.push_back(std::move(l));
+    }
+    for (LibraryRun& l : libs) {
+      const auto l0 = std::chrono::steady_clock::now();
+      l.res = conform::run_conform(l.req);
+      l.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - l0).count();
+    }
     const conform::ConformResult res = conform::run_conform(req);
     const MatrixSummary sum = summarize(req, res, group_of_file, order);
     const double seconds =
@@ -101,9 +145,20 @@ class MatrixCommand final : public Command {
         }
       j["summary"] = std::move(rows);
       j["records"] = conform_json(res);
+      nlohmann::ordered_json lj = nlohmann::ordered_json::array();
+      for (const LibraryRun& l : libs) {
+        nlohmann::ordered_json o;
+        o["name"] = l.name;
+        o["header"] = l.header;
+        o["declared_in"] = l.declared_in;
+        o["records"] = conform_json(l.res);
+        lj.push_back(std::move(o));
+      }
+      j["libraries"] = std::move(lj);
       write_stdout(json_text(j));
     } else {
       write_stdout(matrix_text(sum));
+      if (!libs.empty()) write_stdout("\nReal libraries:\n" + libraries_text(libs));
       write_stdout("\nTime per stage:\n" + conform_times_text(res));
       char buf[64];
       std::snprintf(buf, sizeof buf, "%.1f", seconds);
@@ -119,10 +174,14 @@ class MatrixCommand final : public Command {
       info.count = count_;
       info.seconds = seconds;
       if (fs::path(out_).has_parent_path()) fs::create_directories(fs::path(out_).parent_path());
-      write_text(out_, matrix_markdown(sum, res, info));
+      for (const LibraryRun& l : libs)
+        info.command += " --library " + l.name + ":" + l.header + ":" + l.declared_in;
+      write_text(out_, matrix_markdown(sum, res, info, libs));
       if (!json_) write_stdout("wrote " + out_ + "\n");
     }
-    return psabi_passed(res) ? kExitOk : kExitRejected;
+    bool ok = psabi_passed(res);
+    for (const LibraryRun& l : libs) ok = ok && psabi_passed(l.res);
+    return ok ? kExitOk : kExitRejected;
   }
 
  private:
@@ -131,6 +190,7 @@ class MatrixCommand final : public Command {
   uint32_t count_ = 2000;
   std::string out_ = "docs/matrix.md";
   std::string corpus_dir_;
+  std::vector<std::string> libraries_;
   bool json_ = false;
 };
 

@@ -1,5 +1,6 @@
 #include "cli/conform_report.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 
@@ -41,14 +42,53 @@ std::string conform_details_text(const conform::ConformResult& res) {
   for (const Record& r : res.records)
     if (r.status == "fail")
       out += "FAIL " + r.function + " " + arch_policy(r.arch, r.policy) + ": " + r.detail + "\n";
-  std::map<std::string, std::vector<std::string>> unsup;  // reason -> function arch/policy
-  for (const Record& r : res.records)
-    if (r.status == "unsupported")
-      unsup[r.detail].push_back(r.function + " " + arch_policy(r.arch, r.policy));
-  for (const auto& [why, who] : unsup) {
-    out += "unsupported (" + std::to_string(who.size()) + "): " + why + "\n    " + who[0];
-    if (who.size() > 1) out += " and " + std::to_string(who.size() - 1) + " more";
-    out += "\n";
+  // reason -> function -> its arch/policy columns; every function listed
+  std::vector<std::string> all_cols;
+  for (const Record& r : res.records) {
+    const std::string c = arch_policy(r.arch, r.policy);
+    if (std::find(all_cols.begin(), all_cols.end(), c) == all_cols.end()) all_cols.push_back(c);
+  }
+  std::vector<std::string> reasons;
+  std::map<std::string, std::vector<std::pair<std::string, std::vector<std::string>>>> unsup;
+  std::map<std::string, bool> psabi_reason;
+  std::map<std::string, size_t> cases;
+  for (const Record& r : res.records) {
+    if (r.status != "unsupported") continue;
+    // The kernel's messages name the function: group them by their shape.
+    std::string why = r.detail;
+    if (size_t at = why.find(" " + r.function + " "); at != std::string::npos)
+      why.replace(at + 1, r.function.size(), "F");
+    auto& fns = unsup[why];
+    if (fns.empty()) reasons.push_back(why);
+    if (fns.empty() || fns.back().first != r.function) fns.push_back({r.function, {}});
+    fns.back().second.push_back(arch_policy(r.arch, r.policy));
+    psabi_reason[why] = psabi_reason[why] || r.policy == Policy::psabi;
+    ++cases[why];
+  }
+  // What psabi cannot run first: that is what the user asked about.
+  std::stable_sort(reasons.begin(), reasons.end(), [&](const std::string& a, const std::string& b) {
+    return psabi_reason[a] > psabi_reason[b];
+  });
+  for (const std::string& why : reasons) {
+    out += "unsupported (" + std::to_string(cases[why]) + "): " + why + "\n";
+    std::string line = "   ";
+    bool first = true;
+    for (const auto& [fn, cols] : unsup[why]) {
+      std::string item = fn;
+      if (cols.size() != all_cols.size()) {
+        item += " [";
+        for (size_t k = 0; k < cols.size(); ++k) item += (k ? " " : "") + cols[k];
+        item += "]";
+      }
+      if (!first && line.size() + item.size() > 96) {
+        out += line + ",\n";
+        line = "   ";
+        first = true;
+      }
+      line += (first ? " " : ", ") + item;
+      first = false;
+    }
+    out += line + "\n";
   }
   return out;
 }

@@ -16,7 +16,9 @@ std::string arch_policy(Arch a, Policy p);
 // Rows: functions; columns: arch/policy; cells: pass, FAIL, unsup.
 std::string conform_matrix_text(const conform::ConformRequest& req,
                                 const conform::ConformResult& res);
-// "FAIL fn arm64/linux: detail" lines, then "unsupported" lines grouped by reason.
+// "FAIL fn arm64/linux: detail" lines, then the unsupported cases grouped by
+// reason, every function listed (with its arch/policy columns unless it is
+// unsupported in all of them).
 std::string conform_details_text(const conform::ConformResult& res);
 // One object per record: function, arch, policy, status, detail.
 nlohmann::ordered_json conform_json(const conform::ConformResult& res);

@@ -3,8 +3,11 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
+#include <regex>
+#include <set>
 
 #include "cli/conform_report.hpp"
 #include "cli/text_table.hpp"
@@ -189,8 +192,78 @@ std::vector<std::string> unexplained_failures(const MatrixSummary& s) {
   return out;
 }
 
+namespace {
+
+// A reason's shape, to count alike reasons together: argument numbers,
+// line numbers and the function's own name dropped.
+std::string reason_shape(const Record& r) {
+  static const std::regex arg(R"(argument [0-9]+)"), line(R"(\.(c|h|i):[0-9]+:)");
+  std::string why = r.detail;
+  if (size_t at = why.find(r.function); at != std::string::npos)
+    why.replace(at, r.function.size(), "F");
+  why = std::regex_replace(why, arg, "argument N");
+  return std::regex_replace(why, line, ".$1:N:");
+}
+
+struct LibCounts {
+  std::map<Arch, MatrixCell> cells;
+  size_t functions = 0;
+  // (arch, shape) -> count, first function
+  std::map<std::pair<Arch, std::string>, std::pair<int, std::string>> reasons;
+};
+
+LibCounts count_library(const LibraryRun& l) {
+  LibCounts c;
+  std::set<std::string> fns;
+  for (const Record& r : l.res.records) {
+    if (r.policy != Policy::psabi) continue;
+    fns.insert(r.function);
+    MatrixCell& cell = c.cells[r.arch];
+    if (r.status == "pass") {
+      ++cell.pass;
+    } else if (r.status == "fail") {
+      ++cell.fail;
+    } else {
+      ++cell.unsupported;
+      auto& e = c.reasons[{r.arch, reason_shape(r)}];
+      if (e.first++ == 0) e.second = r.function;
+    }
+  }
+  c.functions = fns.size();
+  return c;
+}
+
+std::string seconds_text(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", s);
+  return buf;
+}
+
+}  // namespace
+
+std::string libraries_text(const std::vector<LibraryRun>& libs) {
+  std::string out;
+  for (const LibraryRun& l : libs) {
+    const LibCounts c = count_library(l);
+    out += l.name + " (<" + l.header + ">, " + std::to_string(c.functions) + " functions, " +
+           seconds_text(l.seconds) + " s), psabi:";
+    for (Arch a : l.req.arches) {
+      const MatrixCell m = c.cells.count(a) ? c.cells.at(a) : MatrixCell{};
+      out += std::string("  ") + std::string(arch_name(a)) + " " + std::to_string(m.pass) +
+             " pass, " + std::to_string(m.fail) + " fail, " + std::to_string(m.unsupported) +
+             " unsupported;";
+    }
+    out += "\n";
+    for (const Record& r : l.res.records)
+      if (r.status == "fail")
+        out +=
+            "  FAIL " + r.function + " " + arch_policy(r.arch, r.policy) + ": " + r.detail + "\n";
+  }
+  return out;
+}
+
 std::string matrix_markdown(const MatrixSummary& s, const conform::ConformResult& res,
-                            const MatrixDocInfo& info) {
+                            const MatrixDocInfo& info, const std::vector<LibraryRun>& libs) {
   std::string md;
   md += "# The cross-architecture conformance matrix\n\n";
   md +=
@@ -291,6 +364,71 @@ std::string matrix_markdown(const MatrixSummary& s, const conform::ConformResult
   for (const auto& [k, v] : reasons)
     md += "| " + k.first + " | " + std::to_string(v.first) + " | " + k.second + " (`" + v.second +
           "`) |\n";
+
+  if (!libs.empty()) {
+    md +=
+        "\n## Real libraries\n\nThe public API of Debian -dev packages: a C file that only "
+        "includes the library's header, run as `xtramp conform --policy psabi --declared-in DIR "
+        "FILE.c` (every function declared in the headers under DIR that the file includes; "
+        "`xtramp matrix --library NAME:HEADER:DIR` runs them here). Cells: psabi passed / failed "
+        "/ unsupported functions. A function whose types xtramp does not model (read from GCC's "
+        "DWARF), a variadic one, a static inline one (defined in the header: nothing to trace) "
+        "or one an arch's GCC rejects is unsupported on that arch with the reason; the others "
+        "run.\n\n| library | header | --declared-in | functions |";
+    std::string sep2 = "|---|---|---|---:|";
+    const std::vector<Arch>& arches = libs.front().req.arches;
+    for (Arch a : arches) {
+      md += " " + std::string(arch_name(a)) + " pass/fail/unsup. |";
+      sep2 += "---:|";
+    }
+    md += " seconds |\n" + sep2 + "---:|\n";
+    std::vector<LibCounts> counts;
+    for (const LibraryRun& l : libs) {
+      counts.push_back(count_library(l));
+      const LibCounts& c = counts.back();
+      std::string header = "`<" + l.header + ">`";
+      for (size_t at; (at = header.find(',')) != std::string::npos;)
+        header.replace(at, 1, ">`, `<");
+      md += "| " + l.name + " | " + header + " | `" + l.declared_in + "` | " +
+            std::to_string(c.functions) + " |";
+      for (Arch a : arches) {
+        const MatrixCell m = c.cells.count(a) ? c.cells.at(a) : MatrixCell{};
+        const std::string t = std::to_string(m.pass) + " / " + std::to_string(m.fail) + " / " +
+                              std::to_string(m.unsupported);
+        md += " " + (m.fail ? "**" + t + "**" : t) + " |";
+      }
+      md += " " + seconds_text(l.seconds) + " |\n";
+    }
+    for (size_t i = 0; i < libs.size(); ++i) {
+      md += "\n### " + libs[i].name + ": why functions are unsupported\n\n";
+      if (counts[i].reasons.empty()) {
+        md += "None.\n";
+      } else {
+        md += "| arch | functions | reason (first example) |\n|---|---:|---|\n";
+        // Most frequent first within each arch.
+        std::vector<std::pair<std::pair<Arch, std::string>, std::pair<int, std::string>>> rows(
+            counts[i].reasons.begin(), counts[i].reasons.end());
+        std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+          if (a.first.first != b.first.first) return a.first.first < b.first.first;
+          return a.second.first > b.second.first;
+        });
+        for (const auto& [k, v] : rows) {
+          std::string why = k.second;
+          for (char& ch : why)
+            if (ch == '|') ch = '/';
+          md += "| " + std::string(arch_name(k.first)) + " | " + std::to_string(v.first) + " | " +
+                why + " (`" + v.second + "`) |\n";
+        }
+      }
+      bool fails = false;
+      for (const Record& r : libs[i].res.records)
+        if (r.status == "fail") {
+          if (!fails) md += "\nFailures (a psabi failure is a bug in xtramp):\n\n";
+          fails = true;
+          md += "- `" + r.function + "` " + arch_policy(r.arch, r.policy) + ": " + r.detail + "\n";
+        }
+    }
+  }
 
   md += "\n## Time per stage\n\n| stage | seconds |\n|---|---:|\n";
   for (const conform::StageTime& t : res.times) {

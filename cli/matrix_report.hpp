@@ -40,8 +40,23 @@ struct MatrixDocInfo {
   uint32_t count = 0;
   double seconds = 0;
 };
+// A real library's API through `xtramp conform --declared-in` (psabi):
+// `xtramp matrix --library NAME:HEADER:DIR`.
+struct LibraryRun {
+  std::string name;         // e.g. the Debian package, "libchipmunk-dev"
+  std::string header;       // #include <HEADER>
+  std::string declared_in;  // the --declared-in path
+  conform::ConformRequest req;
+  conform::ConformResult res;
+  double seconds = 0;
+};
+
+// With `libs`, the markdown has a "Real libraries" section: per library and
+// arch, pass / fail / unsupported, and the unsupported reasons with counts.
 std::string matrix_markdown(const MatrixSummary& s, const conform::ConformResult& res,
-                            const MatrixDocInfo& info);
+                            const MatrixDocInfo& info, const std::vector<LibraryRun>& libs = {});
+// The same section as text, for the terminal.
+std::string libraries_text(const std::vector<LibraryRun>& libs);
 
 // Linux-policy groups that failed on an arch without an explanation in the
 // docs: a finding nobody has analysed (printed as a warning).

@@ -22,38 +22,68 @@ namespace fs = std::filesystem;
 // style, a prototype) or O (old style), Y = C (declaration) or F (definition).
 // The name is the identifier before the first '(' that opens a parameter
 // list rather than a declarator such as "(*".
-std::vector<DeclaredFunction> declared_functions(const std::string& aux, const std::string& file) {
+namespace {
+
+std::string function_name(const std::string& proto) {
+  for (size_t p = proto.find('('); p != std::string::npos; p = proto.find('(', p + 1)) {
+    if (p + 1 < proto.size() && proto[p + 1] == '*') continue;
+    size_t e = p;
+    while (e > 0 && proto[e - 1] == ' ') --e;
+    size_t b = e;
+    while (b > 0 && (std::isalnum(static_cast<unsigned char>(proto[b - 1])) || proto[b - 1] == '_'))
+      --b;
+    return proto.substr(b, e - b);
+  }
+  return "";
+}
+
+}  // namespace
+
+std::vector<DeclaredFunction> declared_functions(const std::string& aux, const InScope& in_scope,
+                                                 bool report_definitions) {
   std::vector<DeclaredFunction> out;
-  std::map<std::string, bool> seen;
+  std::map<std::string, size_t> seen;          // name -> index in out
+  std::map<std::string, std::string> defined;  // name -> "file.h:12" of a definition
+  std::map<std::string, bool> scope_cache;
   static const std::regex line_re(R"(^/\* (.*):([0-9]+):([NO])([CF]) \*/ (.*)$)");
   std::istringstream in(aux);
   std::string line;
   while (std::getline(in, line)) {
     std::smatch m;
-    if (!std::regex_match(line, m, line_re) || m[1] != file) continue;
-    if (m[4] == "F") continue;  // a definition: not a function to trace
-    const std::string proto = m[5];
-    std::string name;
-    for (size_t p = proto.find('('); p != std::string::npos; p = proto.find('(', p + 1)) {
-      if (p + 1 < proto.size() && proto[p + 1] == '*') continue;
-      size_t e = p;
-      while (e > 0 && proto[e - 1] == ' ') --e;
-      size_t b = e;
-      while (b > 0 &&
-             (std::isalnum(static_cast<unsigned char>(proto[b - 1])) || proto[b - 1] == '_'))
-        --b;
-      name = proto.substr(b, e - b);
-      break;
-    }
-    if (name.empty() || seen[name]) continue;
-    seen[name] = true;
+    if (!std::regex_match(line, m, line_re)) continue;
+    const std::string path = m[1];
+    const std::string name = function_name(m[5]);
+    if (name.empty()) continue;
+    const std::string where = fs::path(path).filename().string() + ":" + std::string(m[2]);
+    if (m[4] == "F") defined.emplace(name, where);
+    auto sc = scope_cache.find(path);
+    if (sc == scope_cache.end()) sc = scope_cache.emplace(path, in_scope(path)).first;
+    if (!sc->second || seen.count(name)) continue;
+    if (m[4] == "F" && !report_definitions) continue;  // a definition: not a function to trace
+    seen[name] = out.size();
     DeclaredFunction f;
     f.name = name;
-    f.where = fs::path(file).filename().string() + ":" + std::string(m[2]);
-    if (m[3] == "O") f.unsupported = "declared without a prototype";
+    f.where = where;
+    f.path = path;
+    f.line = static_cast<unsigned>(std::stoul(m[2]));
+    if (m[4] == "F")
+      f.unsupported = "defined in the header (" +
+                      std::string(m[5].str().starts_with("static") ? "static" : "inline") +
+                      "): no separate function to trace";
+    else if (m[3] == "O")
+      f.unsupported = "declared without a prototype";
     out.push_back(f);
   }
+  for (DeclaredFunction& f : out)
+    if (f.unsupported.empty())
+      if (auto d = defined.find(f.name); d != defined.end())
+        f.unsupported = "also defined (" + d->second + "): the case library cannot define it again";
   return out;
+}
+
+std::vector<DeclaredFunction> declared_functions(const std::string& aux, const std::string& file) {
+  return declared_functions(
+      aux, [&file](const std::string& p) { return p == file; }, false);
 }
 
 Spelling::Spelling(const struct btf* b) {

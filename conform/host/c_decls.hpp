@@ -6,6 +6,7 @@
 
 #include <cstdarg>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,14 @@ namespace xtramp::conform {
 // in `file`, in order, each once; old-style declarations are marked
 // unsupported.
 std::vector<DeclaredFunction> declared_functions(const std::string& aux, const std::string& file);
+
+// The same for every file `in_scope` accepts (a path as GCC spells it in
+// -aux-info). With `report_definitions`, functions defined there (static
+// inline in a header) are listed too, marked unsupported. A function that is
+// also defined anywhere in the translation unit is marked unsupported.
+using InScope = std::function<bool(const std::string& path)>;
+std::vector<DeclaredFunction> declared_functions(const std::string& aux, const InScope& in_scope,
+                                                 bool report_definitions);
 
 // Why a parameter or return type cannot be spelled outside the declaration
 // ("" if it can): an anonymous struct, union or enum written in the

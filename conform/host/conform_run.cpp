@@ -1,10 +1,17 @@
 #include "conform/host/conform_run.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
+#include <regex>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -41,16 +48,111 @@ std::string policy_arg(const std::vector<Policy>& ps) {
   return ps.size() == 1 ? std::string(policy_name(ps[0])) : "both";
 }
 
+std::string canonical(const std::string& p) {
+  std::error_code ec;
+  fs::path c = fs::weakly_canonical(p, ec);
+  return ec ? p : c.string();
+}
+
+void write_text(const std::string& path, const std::string& text) {
+  std::ofstream o(path);
+  o << text;
+  if (!o) throw Error(Errc::io, "cannot write " + path);
+}
+
+// `text` (GCC -E output, with line markers) with the declarations at
+// `where` (file, line of the function's name) replaced by blanks: from
+// after the previous ';' or '}' to the ';' that ends the declaration. Line
+// structure and markers are kept, so later diagnostics still name the
+// original lines.
+std::string blank_declarations(const std::string& text,
+                               const std::vector<std::pair<std::string, unsigned>>& where) {
+  std::vector<size_t> starts{0};
+  for (size_t p = 0; p < text.size(); ++p)
+    if (text[p] == '\n') starts.push_back(p + 1);
+  const size_t nlines = starts.size();
+  auto is_marker = [&](size_t l) {  // "# 12 "file.h" 2"
+    const size_t p = starts[l];
+    return p + 2 < text.size() && text[p] == '#' && text[p + 1] == ' ' &&
+           std::isdigit(static_cast<unsigned char>(text[p + 2]));
+  };
+  std::map<std::pair<std::string, unsigned>, size_t> first;  // (file, line) -> .i line
+  std::map<std::string, std::string> canon;
+  static const std::regex marker(R"re(^# ([0-9]+) "([^"]*)".*)re");
+  std::string cur;
+  unsigned cur_line = 0;
+  for (size_t l = 0; l < nlines; ++l) {
+    const size_t e = l + 1 < nlines ? starts[l + 1] - 1 : text.size();
+    if (is_marker(l)) {
+      std::smatch m;
+      const std::string line = text.substr(starts[l], e - starts[l]);
+      if (std::regex_match(line, m, marker)) {
+        auto c = canon.find(m[2].str());
+        if (c == canon.end()) c = canon.emplace(m[2].str(), canonical(m[2].str())).first;
+        cur = c->second;
+        cur_line = static_cast<unsigned>(std::stoul(m[1].str()));
+        continue;
+      }
+    }
+    first.emplace(std::make_pair(cur, cur_line), l);
+    ++cur_line;
+  }
+  std::string out = text;
+  for (const auto& [file, line] : where) {
+    auto it = first.find({canonical(file), line});
+    if (it == first.end()) continue;
+    // Back to the end of the previous declaration.
+    size_t from = starts[it->second];
+    for (size_t l = it->second; l-- > 0 && it->second - l < 64;) {
+      if (is_marker(l)) continue;
+      const size_t e = starts[l + 1] - 1;
+      const size_t p = text.find_last_of(";}", e);
+      if (p != std::string::npos && p >= starts[l]) {
+        from = p + 1;
+        break;
+      }
+      from = starts[l];
+    }
+    // Forward to its ';'.
+    int depth = 0;
+    size_t to = from;
+    for (size_t p = starts[it->second]; p < text.size(); ++p) {
+      const char c = text[p];
+      if (c == '\n' && p + 1 < text.size() && text[p + 1] == '#') {
+        p = text.find('\n', p + 1);
+        if (p == std::string::npos) break;
+        --p;
+        continue;
+      }
+      if (c == '(' || c == '{') ++depth;
+      if (c == ')' || c == '}') --depth;
+      if (c == ';' && depth <= 0) {
+        to = p + 1;
+        break;
+      }
+    }
+    bool in_marker = from > 0 && text[from] == '#' && text[from - 1] == '\n';
+    for (size_t p = from; p < to; ++p) {
+      if (text[p] == '\n') {
+        in_marker = p + 1 < text.size() && text[p + 1] == '#';
+        continue;
+      }
+      if (!in_marker) out[p] = ' ';
+    }
+  }
+  return out;
+}
+
 // One arch's pipeline over every file: compile each case library, run it.
 class ArchPipeline {
  public:
   ArchPipeline(const Toolchain& tc, const ConformRequest& req, const std::vector<FileCase>& files)
-      : tc_(tc), req_(req), files_(files), results_(files.size()) {}
+      : tc_(tc), req_(req), files_(files), results_(files.size()), unsupported_(files.size()) {}
 
   void run() {
     try {
       for (size_t i = 0; i < files_.size(); ++i)
-        if (!files_[i].source.c_source.empty()) run_file(i);
+        if (!files_[i].source.cases.empty()) run_file(i);
     } catch (...) {
       error_ = std::current_exception();
     }
@@ -59,6 +161,10 @@ class ArchPipeline {
     if (error_) std::rethrow_exception(error_);
   }
   const FileResults& results(size_t file) const { return results_[file]; }
+  // function -> why it is unsupported on this arch only
+  const std::map<std::string, std::string>& unsupported(size_t file) const {
+    return unsupported_[file];
+  }
   const std::vector<StageTime>& times() const { return times_; }
 
  private:
@@ -66,31 +172,174 @@ class ArchPipeline {
     if (req_.progress) req_.progress(s);
   }
 
+  std::string arch() const { return std::string(arch_name(tc_.arch)); }
+  std::string rejects(const std::string& what) const {
+    return "the " + arch() + " compiler (" + tc_.cc + ") rejects " + what;
+  }
+
+  // Compiles cases[which] of file i against `include` into `so`.
+  ProcessResult compile(size_t i, const std::vector<size_t>& which, const std::string& include,
+                        std::vector<unsigned>* lines) {
+    const FileCase& f = files_[i];
+    const std::string src = f.dir + "/case-" + arch() + ".c",
+                      so = f.dir + "/case-" + arch() + ".so";
+    write_text(src, f.source.assemble(which, include, lines));
+    const std::vector<std::string> cc{tc_.cc,  "-std=gnu11", "-O2", "-fPIC", "-shared",
+                                      "-gbtf", "-g",         "-w",  "-I",    f.include_dir,
+                                      "-o",    so,           src};
+    ProcessResult r = run_process(cc);
+    if (!r.ok() && compiler_errors(r.err).empty()) r.err += "\n" + failure_text(r, cc);
+    ++compiles_;
+    return r;
+  }
+
+  static std::string first_error(const ProcessResult& r) {
+    const auto errs = compiler_errors(r.err);
+    if (!errs.empty()) return errs[0].text;
+    std::string s = r.failure.empty() ? r.err : r.failure;
+    if (s.size() > 400) s = s.substr(0, 400) + "...";
+    for (char& c : s)
+      if (c == '\n' || c == '\t') c = ' ';
+    return s;
+  }
+
+  // The declared function whose declaration (name at f.line, the rest on the
+  // lines after it) holds `e`, if any.
+  std::optional<size_t> declaration_at(size_t i, const CompilerError& e) const {
+    const std::vector<DeclaredFunction>& fns = files_[i].source.functions;
+    std::optional<size_t> best;
+    const std::string file = canonical(e.file);
+    for (size_t k = 0; k < fns.size(); ++k) {
+      if (fns[k].line > e.line || e.line - fns[k].line > 32) continue;
+      if (canonical(fns[k].path) != file) continue;
+      if (!best || fns[k].line > fns[*best].line) best = k;
+    }
+    return best;
+  }
+
+  // Compiles file i's case library for this arch, leaving out what the
+  // compiler rejects (recorded in unsupported_[i]). Returns the cases in the
+  // library, or nullopt when nothing could be compiled.
+  std::optional<std::vector<size_t>> build(size_t i) {
+    const FileCase& f = files_[i];
+    const std::vector<DeclaredFunction>& fns = f.source.functions;
+    std::map<std::string, std::string>& unsup = unsupported_[i];
+    std::vector<size_t> active = f.source.all_cases();
+    std::string include = f.source.file;
+    std::string preprocessed;  // this arch's -E output of the user's file
+    std::vector<std::pair<std::string, unsigned>> blanked;
+    auto drop = [&](const std::set<size_t>& fn_indices) {
+      std::vector<size_t> keep;
+      for (size_t k : active)
+        if (!fn_indices.count(f.source.cases[k].function)) keep.push_back(k);
+      active.swap(keep);
+    };
+    for (int round = 0; round < 16; ++round) {
+      std::vector<unsigned> lines;
+      const ProcessResult c = compile(i, active, include, &lines);
+      if (c.ok()) return active;
+      const std::vector<CompilerError> errs = compiler_errors(c.err);
+      const std::string src = f.dir + "/case-" + arch() + ".c";
+      // Errors in the generated code: the function whose lines hold them.
+      std::set<size_t> in_case;
+      std::set<size_t> in_decl;
+      for (const CompilerError& e : errs) {
+        if (e.file == src) {
+          auto up = std::upper_bound(lines.begin(), lines.end(), e.line);
+          if (up == lines.begin() || up == lines.end()) continue;
+          const size_t fn =
+              f.source.cases[active[static_cast<size_t>(up - lines.begin()) - 1]].function;
+          if (in_case.insert(fn).second)
+            unsup.emplace(fns[fn].name, rejects("its case code: " + e.text));
+        } else if (auto fn = declaration_at(i, e)) {
+          if (std::find(blanked.begin(), blanked.end(),
+                        std::make_pair(fns[*fn].path, fns[*fn].line)) != blanked.end())
+            continue;
+          if (in_decl.insert(*fn).second)
+            unsup[fns[*fn].name] = rejects("its declaration: " + e.text);
+        }
+      }
+      if (!in_case.empty()) {
+        progress(arch() + ": " + std::to_string(in_case.size()) + " function(s) of " + f.label +
+                 " do not compile; leaving them out");
+        drop(in_case);
+        continue;
+      }
+      if (!in_decl.empty()) {
+        if (preprocessed.empty()) {
+          const std::vector<std::string> pp{tc_.cc, "-std=gnu11",  "-E",
+                                            "-I",   f.include_dir, f.source.file};
+          ProcessResult p = run_process(pp);
+          if (!p.ok()) break;
+          preprocessed = std::move(p.out);
+        }
+        for (size_t fn : in_decl) blanked.emplace_back(fns[fn].path, fns[fn].line);
+        include = f.dir + "/user-" + arch() + ".i";
+        write_text(include, blank_declarations(preprocessed, blanked));
+        progress(arch() + ": " + std::to_string(in_decl.size()) + " declaration(s) in " + f.label +
+                 " do not compile; leaving them out");
+        drop(in_decl);
+        continue;
+      }
+      break;
+    }
+    // Not attributable by line: bisect the functions.
+    const ProcessResult none = compile(i, {}, include, nullptr);
+    if (!none.ok()) {
+      const std::string why = rejects("the declarations it depends on: " + first_error(none));
+      for (size_t k : active) unsup.emplace(fns[f.source.cases[k].function].name, why);
+      return std::nullopt;
+    }
+    progress(arch() + ": " + f.label + " does not compile for " + arch() +
+             "; bisecting its functions");
+    std::set<size_t> bad;
+    std::function<void(const std::vector<size_t>&)> bisect = [&](const std::vector<size_t>& set) {
+      const ProcessResult r = compile(i, set, include, nullptr);
+      if (r.ok()) return;
+      if (set.size() == 1) {
+        const size_t fn = f.source.cases[set[0]].function;
+        bad.insert(fn);
+        unsup.emplace(fns[fn].name, rejects("its case code: " + first_error(r)));
+        return;
+      }
+      const auto mid = set.begin() + static_cast<std::ptrdiff_t>(set.size() / 2);
+      bisect(std::vector<size_t>(set.begin(), mid));
+      bisect(std::vector<size_t>(mid, set.end()));
+    };
+    bisect(active);
+    drop(bad);
+    const ProcessResult last = compile(i, active, include, nullptr);
+    if (last.ok()) return active;
+    const std::string why = rejects("the case library with it: " + first_error(last));
+    for (size_t k : active) unsup.emplace(fns[f.source.cases[k].function].name, why);
+    return std::nullopt;
+  }
+
   void run_file(size_t i) {
     const FileCase& f = files_[i];
-    const std::string arch(arch_name(tc_.arch));
-    const std::string so = f.dir + "/case-" + arch + ".so";
-    const std::vector<std::string> cc{
-        tc_.cc, "-std=gnu11", "-O2",         "-fPIC", "-shared", "-gbtf",          "-g",
-        "-w",   "-I",         f.include_dir, "-o",    so,        f.dir + "/case.c"};
-    progress(arch + ": compiling " + f.label);
+    const std::string so = f.dir + "/case-" + arch() + ".so";
+    progress(arch() + ": compiling " + f.label + " (" + std::to_string(f.source.cases.size()) +
+             " functions)");
     auto t0 = Clock::now();
-    ProcessResult c = run_process(cc);
-    times_.push_back({"compile " + arch + " " + f.name(), since(t0)});
-    if (!c.ok())
-      throw Error(Errc::bad_request, f.label + ": the case library does not compile for " + arch +
-                                         ": " + failure_text(c, cc));
+    compiles_ = 0;
+    const std::optional<std::vector<size_t>> built = build(i);
+    times_.push_back({"compile " + arch() + " " + f.name() +
+                          (compiles_ > 1 ? " (" + std::to_string(compiles_) + " compiles)" : ""),
+                      since(t0)});
+    if (!built || built->empty()) return;
 
     std::vector<std::string> run = tc_.run_prefix;
     run.insert(run.end(), {tc_.runner, "--policy", policy_arg(req_.policies), so});
-    progress(arch + ": running " + f.label);
+    progress(arch() + ": running " + std::to_string(built->size()) + " functions of " + f.label +
+             (tc_.run_prefix.empty() ? "" : " under " + tc_.run_prefix[0]));
     t0 = Clock::now();
     ProcessResult r = run_process(run);
-    times_.push_back({"run " + arch + " " + f.name(), since(t0)});
+    times_.push_back({"run " + arch() + " " + f.name(), since(t0)});
     if (!r.ok())
-      throw Error(Errc::bad_request, arch + ": the runner failed: " + failure_text(r, run));
+      throw Error(Errc::bad_request, arch() + ": the runner failed: " + failure_text(r, run));
     std::istringstream in(r.out);
     std::string line;
+    unsigned pass = 0, fail = 0, unsup = 0;
     while (std::getline(in, line)) {
       // NAME \t POLICY \t STATUS \t DETAIL
       std::vector<std::string> col;
@@ -99,15 +348,23 @@ class ArchPipeline {
       if (col.size() < 3) continue;
       const auto pol = parse_policy(col[1]);
       if (!pol) continue;
+      (col[2] == "pass" ? pass : col[2] == "fail" ? fail : unsup)++;
       results_[i][col[0]][*pol] = {col[2], col.size() > 3 ? col[3] : ""};
     }
+    char secs[32];
+    std::snprintf(secs, sizeof secs, "%.1f", since(t0));
+    progress(arch() + ": " + f.label + ": " + std::to_string(pass) + " pass, " +
+             std::to_string(fail) + " fail, " + std::to_string(unsup) + " unsupported (" + secs +
+             " s)");
   }
 
   const Toolchain& tc_;
   const ConformRequest& req_;
   const std::vector<FileCase>& files_;
   std::vector<FileResults> results_;
+  std::vector<std::map<std::string, std::string>> unsupported_;
   std::vector<StageTime> times_;
+  unsigned compiles_ = 0;
   std::exception_ptr error_;
 };
 
@@ -130,13 +387,11 @@ ConformResult run_conform(const ConformRequest& req) {
     f.include_dir = fs::absolute(req.files[i]).parent_path().string();
     if (req.progress) req.progress("generating the case library for " + f.label);
     const auto t0 = Clock::now();
-    f.source = make_case_source(req.files[i], host.cc, f.dir);
+    f.source = make_case_source(req.files[i], host.cc, f.dir, req.declared_in);
     out.times.push_back({"generate the case library of " + f.name(), since(t0)});
-    if (!f.source.c_source.empty()) {
-      std::ofstream o(f.dir + "/case.c");
-      o << f.source.c_source;
-      if (!o) throw Error(Errc::io, "cannot write " + f.dir + "/case.c");
-    }
+    if (req.progress)
+      req.progress(f.label + ": " + std::to_string(f.source.functions.size()) + " functions, " +
+                   std::to_string(f.source.cases.size()) + " to test");
     files.push_back(std::move(f));
   }
 
@@ -166,7 +421,10 @@ ConformResult run_conform(const ConformRequest& req) {
       for (size_t a = 0; a < tcs.size(); ++a)
         for (Policy pol : req.policies) {
           Record r{fn.name, i, tcs[a].arch, pol, "unsupported", fn.unsupported};
-          if (fn.unsupported.empty()) {
+          const auto& arch_unsup = pipes[a]->unsupported(i);
+          if (auto u = arch_unsup.find(fn.name); u != arch_unsup.end()) {
+            r.detail = u->second;
+          } else if (fn.unsupported.empty()) {
             const FileResults& fr = pipes[a]->results(i);
             auto it = fr.find(fn.name);
             if (it != fr.end() && it->second.count(pol)) {

@@ -33,6 +33,9 @@ struct StageTime {
 
 struct ConformRequest {
   std::vector<std::string> files;
+  // Trace the functions declared in these files or under these directories
+  // (headers the files include) rather than the files' own declarations.
+  std::vector<std::string> declared_in;
   std::vector<Arch> arches;
   std::vector<Policy> policies;
   ToolchainOverrides tools;
@@ -45,9 +48,15 @@ struct ConformResult {
   std::vector<StageTime> times;
 };
 
-// Throws Error(bad_request) for bad input: a file that does not compile or
-// declares no function, a missing toolchain or runner (the message names the
-// arch and what is missing), a runner that rejects the case library.
+// A function that cannot be modelled, generated or compiled for one arch is
+// an "unsupported" record for that arch (the reason is the compiler's message
+// when it rejects it), and the others run: one failing compile is isolated by
+// the errors' lines (in the generated code, or at a declaration in the user's
+// files, which is then blanked out of a preprocessed copy for that arch), or
+// else by bisecting the functions.
+// Throws Error(bad_request) for bad input: a file that does not compile on the
+// host or declares no function, a missing toolchain or runner (the message
+// names the arch and what is missing), a runner that rejects the case library.
 ConformResult run_conform(const ConformRequest& req);
 
 }  // namespace xtramp::conform

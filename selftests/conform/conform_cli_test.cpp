@@ -100,6 +100,207 @@ TEST(ConformCli, WrongAbiIsCaughtAndExitsOne) {
   EXPECT_NE(r.out.find("FAIL f x86_64/psabi"), std::string::npos) << r.out;
 }
 
+// One record per (function, policy) of one arch: status and detail.
+std::map<std::string, nlohmann::ordered_json> by_function(const nlohmann::ordered_json& records,
+                                                          const std::string& arch,
+                                                          const std::string& policy) {
+  std::map<std::string, nlohmann::ordered_json> out;
+  for (const auto& r : records)
+    if (r["arch"] == arch && r["policy"] == policy) out[r["function"]] = r;
+  return out;
+}
+
+bool contains(const nlohmann::ordered_json& rec, const std::string& what) {
+  return rec["detail"].get<std::string>().find(what) != std::string::npos;
+}
+
+// Types xtramp does not model: the function is unsupported, with the type
+// and why; the file still runs and exits 0.
+constexpr const char* kUnmodelled = R"(
+typedef float v4f __attribute__((vector_size(16)));
+struct with_complex { _Complex float c; int n; };
+long good(long a, int b, double c);
+double complex_arg(_Complex double z, int k);
+v4f vector_ret(int k);
+int complex_member(struct with_complex s);
+_Float16 half(_Float16 x, int y);
+int also_good(char c);
+)";
+
+TEST(ConformCli, UnmodelledTypesAreUnsupportedAndTheRestRuns) {
+  const ProcessResult r = xtramp(
+      {"conform", "--quiet", "--arch", kHost, "--json", scratch("unmodelled.c", kUnmodelled)});
+  ASSERT_TRUE(r.failure.empty()) << r.failure;
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  const auto j = nlohmann::ordered_json::parse(r.out);
+  const auto psabi = by_function(j, kHost, "psabi");
+  ASSERT_EQ(psabi.size(), 6u) << r.out;
+  EXPECT_EQ(psabi.at("good")["status"], "pass") << psabi.at("good");
+  EXPECT_EQ(psabi.at("also_good")["status"], "pass") << psabi.at("also_good");
+  for (const char* f : {"complex_arg", "vector_ret", "complex_member", "half"})
+    EXPECT_EQ(psabi.at(f)["status"], "unsupported") << psabi.at(f);
+  EXPECT_TRUE(contains(psabi.at("complex_arg"), "argument 0 complex double"))
+      << psabi.at("complex_arg");
+  EXPECT_TRUE(contains(psabi.at("complex_arg"), "_Complex")) << psabi.at("complex_arg");
+  EXPECT_TRUE(contains(psabi.at("vector_ret"), "the return value v4f")) << psabi.at("vector_ret");
+  EXPECT_TRUE(contains(psabi.at("vector_ret"), "vector")) << psabi.at("vector_ret");
+  EXPECT_TRUE(contains(psabi.at("complex_member"), "struct with_complex, member c"))
+      << psabi.at("complex_member");
+  if (host_arch() != Arch::s390x)
+    EXPECT_TRUE(contains(psabi.at("half"), "_Float16: a 2-byte float")) << psabi.at("half");
+
+  // The text output lists every unsupported function with its reason.
+  const ProcessResult t = xtramp({"conform", "--quiet", "--arch", kHost, "--policy", "psabi",
+                                  scratch("unmodelled.c", kUnmodelled)});
+  ASSERT_EQ(t.exit_code, 0) << t.err << t.out;
+  EXPECT_NE(t.out.find("unsupported (1): argument 0 complex double: a complex number"),
+            std::string::npos)
+      << t.out;
+  EXPECT_NE(t.out.find("    complex_arg\n"), std::string::npos) << t.out;
+}
+
+// s390x's GCC 12 rejects _Float16 in the declaration itself: on s390x the
+// declaration is left out of a preprocessed copy of the file, the function
+// is unsupported with the compiler's words, and the other functions run.
+TEST(ConformCli, AnArchThatRejectsADeclarationRunsTheOthers) {
+  const ProcessResult r = xtramp({"conform", "--quiet", "--arch", "s390x", "--policy", "psabi",
+                                  "--json", scratch("unmodelled.c", kUnmodelled)});
+  if (r.exit_code == 2 && r.err.find("missing toolchain") != std::string::npos)
+    GTEST_SKIP() << r.err;
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  const auto psabi = by_function(nlohmann::ordered_json::parse(r.out), "s390x", "psabi");
+  EXPECT_EQ(psabi.at("good")["status"], "pass") << psabi.at("good");
+  EXPECT_EQ(psabi.at("also_good")["status"], "pass") << psabi.at("also_good");
+  EXPECT_EQ(psabi.at("half")["status"], "unsupported");
+  EXPECT_TRUE(contains(psabi.at("half"), "the s390x compiler")) << psabi.at("half");
+  EXPECT_TRUE(contains(psabi.at("half"), "rejects its declaration: unmodelled.c:8: error:"))
+      << psabi.at("half");
+  EXPECT_TRUE(contains(psabi.at("half"), "not supported on this target")) << psabi.at("half");
+}
+
+// A compiler that sees different declarations than the host's (here: gcc
+// with -DXT_OTHER for the case library only) rejects one function's
+// declaration and another's generated code; both are unsupported with the
+// compiler's message, and the rest runs.
+TEST(ConformCli, ACompileFailureIsIsolatedToItsFunction) {
+  if (host_arch() != Arch::x86_64) GTEST_SKIP() << "the wrapper calls gcc";
+  const std::string cc = scratch("other-gcc",
+                                 "#!/bin/sh
+"
+                                 "case \" $* \" in *\" -shared \"*|*\" -E \"*) exec gcc "
+                                 "-DXT_OTHER \"$@\";; esac
+exec gcc \"$@\"
+");
+  fs::permissions(cc, fs::perms::owner_all);
+  const std::string file = scratch("isolate.c", R"(struct on_host { int x; };
+#ifdef XT_OTHER
+#define ARG_T struct elsewhere
+#else
+#define ARG_T struct on_host
+#endif
+long good(long a, int b);
+int code_breaks(ARG_T s);
+int decl_breaks(
+#ifdef XT_OTHER
+  no_such_type
+#else
+  int
+#endif
+  x);
+int also_good(short s);
+)");
+  const ProcessResult r = xtramp({"conform", "--quiet", "--arch", "x86_64", "--policy", "psabi",
+                                  "--cc", "x86_64=" + cc, "--json", file});
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  const auto psabi = by_function(nlohmann::ordered_json::parse(r.out), "x86_64", "psabi");
+  ASSERT_EQ(psabi.size(), 4u) << r.out;
+  EXPECT_EQ(psabi.at("good")["status"], "pass") << psabi.at("good");
+  EXPECT_EQ(psabi.at("also_good")["status"], "pass") << psabi.at("also_good");
+  EXPECT_EQ(psabi.at("code_breaks")["status"], "unsupported");
+  EXPECT_TRUE(contains(psabi.at("code_breaks"), "rejects its case code: case-x86_64.c:"))
+      << psabi.at("code_breaks");
+  EXPECT_EQ(psabi.at("decl_breaks")["status"], "unsupported");
+  EXPECT_TRUE(contains(psabi.at("decl_breaks"), "rejects its declaration: isolate.c:11: error:"))
+      << psabi.at("decl_breaks");
+  EXPECT_TRUE(contains(psabi.at("decl_breaks"), "no_such_type")) << psabi.at("decl_breaks");
+
+  // Declarations that do not compile at all for that compiler: every
+  // function is unsupported with the message, nothing fails.
+  const std::string broken = scratch("broken-elsewhere.c",
+                                     "#ifdef XT_OTHER
+#error not for this arch
+#endif
+"
+                                     "long f(long a);
+int g(int b);
+");
+  const ProcessResult b = xtramp({"conform", "--quiet", "--arch", "x86_64", "--policy", "psabi",
+                                  "--cc", "x86_64=" + cc, "--json", broken});
+  ASSERT_EQ(b.exit_code, 0) << b.err << b.out;
+  for (const auto& [fn, rec] : by_function(nlohmann::ordered_json::parse(b.out), "x86_64",
+                                           "psabi")) {
+    EXPECT_EQ(rec["status"], "unsupported") << fn;
+    EXPECT_TRUE(contains(rec, "error: #error not for this arch")) << rec;
+  }
+}
+
+// --declared-in: the functions declared under a directory (or in one file)
+// the C file includes; not the file's own, not other headers'.
+TEST(ConformCli, DeclaredInTracesTheIncludedHeaders) {
+  const fs::path dir = fs::path(scratch("tree/.keep", "")).parent_path();
+  fs::create_directories(dir / "inc/lib/sub");
+  std::ofstream(dir / "inc/lib/a.h") << "#include \"sub/b.h\"\n"
+                                        "int lib_a(int x, long y);\n"
+                                        "static inline int lib_inline(int x) { return x + 1; }\n"
+                                        "int lib_va(int n, ...);\n";
+  std::ofstream(dir / "inc/lib/sub/b.h") << "struct pt { double x, y; };\n"
+                                            "struct pt lib_b(struct pt p, long k);\n";
+  std::ofstream(dir / "other.h") << "int other(int);\n";
+  const std::string file = scratch("tree/use.c",
+                                   "#include \"inc/lib/a.h\"\n#include \"other.h\"\n"
+                                   "int own(int);\n");
+  const ProcessResult r = xtramp({"conform", "--quiet", "--arch", kHost, "--policy", "psabi",
+                                  "--json", "--declared-in", (dir / "inc/lib").string(), file});
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  const auto psabi = by_function(nlohmann::ordered_json::parse(r.out), kHost, "psabi");
+  std::vector<std::string> names;
+  for (const auto& [fn, rec] : psabi) names.push_back(fn);
+  EXPECT_EQ(names, (std::vector<std::string>{"lib_a", "lib_b", "lib_inline", "lib_va"}));
+  EXPECT_EQ(psabi.at("lib_a")["status"], "pass") << psabi.at("lib_a");
+  EXPECT_EQ(psabi.at("lib_b")["status"], "pass") << psabi.at("lib_b");
+  EXPECT_EQ(psabi.at("lib_inline")["status"], "unsupported");
+  EXPECT_TRUE(contains(psabi.at("lib_inline"), "defined in the header")) << psabi.at("lib_inline");
+  EXPECT_EQ(psabi.at("lib_va")["status"], "unsupported");
+  EXPECT_TRUE(contains(psabi.at("lib_va"), "varargs")) << psabi.at("lib_va");
+
+  // One header file.
+  const ProcessResult one =
+      xtramp({"conform", "--quiet", "--arch", kHost, "--policy", "psabi", "--json", "--declared-in",
+              (dir / "inc/lib/sub/b.h").string(), file});
+  ASSERT_EQ(one.exit_code, 0) << one.err << one.out;
+  const auto only_b = by_function(nlohmann::ordered_json::parse(one.out), kHost, "psabi");
+  ASSERT_EQ(only_b.size(), 1u) << one.out;
+  EXPECT_EQ(only_b.begin()->first, "lib_b");
+
+  // Bad paths.
+  const ProcessResult missing = xtramp({"conform", "--quiet", "--arch", kHost, "--declared-in",
+                                        (dir / "nonexistent").string(), file});
+  EXPECT_EQ(missing.exit_code, 2) << missing.err;
+  EXPECT_NE(missing.err.find("--declared-in " + (dir / "nonexistent").string() +
+                             ": no such file or directory"),
+            std::string::npos)
+      << missing.err;
+  fs::create_directories(dir / "unused");
+  const ProcessResult none = xtramp(
+      {"conform", "--quiet", "--arch", kHost, "--declared-in", (dir / "unused").string(), file});
+  EXPECT_EQ(none.exit_code, 2) << none.err;
+  EXPECT_NE(none.err.find("use.c includes no function declared under " + (dir / "unused").string() +
+                          " (it declares functions in: "),
+            std::string::npos)
+      << none.err;
+  EXPECT_NE(none.err.find((dir / "inc/lib").string() + " (2)"), std::string::npos) << none.err;
+}
+
 TEST(ConformCli, BadInputExitsTwoWithTheReason) {
   struct Case {
     std::vector<std::string> args;
