@@ -53,7 +53,8 @@ const std::vector<Cause>& causes() {
        "registers and shifts the arguments after it.",
        {"odd_structs", "generated/mixed", "generated/nested", "generated/small_structs",
         "generated/unions", "generated/long_double", "generated/overaligned", "generated/packed",
-        "generated/reg_exhaustion", "generated/floats", "generated/hfa", "generated/bitfields"}},
+        "generated/reg_exhaustion", "generated/floats", "generated/hfa", "generated/bitfields",
+        "generated/unnamed_bitfields"}},
       {Arch::arm64,
        "AAPCS64 C.10 and C.14: an argument of natural alignment 16 (`__int128`, a struct holding "
        "one, a struct with an aligned(16) member) starts at an even register (x2, x4, x6) and, "
@@ -66,19 +67,20 @@ const std::vector<Cause>& causes() {
        "d0, q0 ...), not in GPRs. The arm64 JIT treats every struct or union as GPR words.",
        {"generated/long_double", "generated/reg_exhaustion", "generated/unions",
         "generated/overaligned", "generated/hfa", "generated/nested", "generated/mixed",
-        "generated/floats"}},
+        "generated/floats", "generated/unnamed_bitfields"}},
       {Arch::s390x,
        "s390x ELF ABI (\"simple_arg\"): only structs and unions of 1, 2, 4 or 8 bytes travel "
        "in a register or stack slot; one of 3, 5, 6 or 7 bytes is replaced by a pointer to a "
        "caller-made copy. The s390x JIT treats every argument of at most 8 bytes as a value in "
        "its register, so the ctx slot gets the pointer's bytes instead of the struct's.",
        {"odd_structs", "generated/small_structs", "generated/bitfields", "generated/packed",
-        "generated/nested", "generated/unions", "generated/mixed", "generated/overaligned"}},
+        "generated/nested", "generated/unions", "generated/mixed", "generated/overaligned",
+        "generated/unnamed_bitfields"}},
       {Arch::s390x,
        "s390x ELF ABI: a struct whose only member is (recursively) one float or double is "
        "passed like that float, in an FPR (f0, f2, f4, f6). The s390x JIT reads it from a GPR.",
        {"generated/overaligned", "generated/reg_exhaustion", "generated/nested", "generated/floats",
-        "generated/hfa", "generated/small_structs"}},
+        "generated/hfa", "generated/small_structs", "generated/unnamed_bitfields"}},
       {Arch::s390x,
        "s390x ELF ABI: a return value wider than 8 bytes (`__int128`, long double) is returned "
        "in a buffer whose address the caller passes in r2, so the arguments start at r3. The "

@@ -41,6 +41,9 @@ TypeRef mixed_struct(SigBuilder& b);
 // Bit-fields of char/short/int/long/long long widths, zero-width and unnamed
 // ones; bit-field-only or mixed with plain members.
 TypeRef bitfield_struct(SigBuilder& b);
+// One unnamed bit-field (zero-width `T : 0;` or `T : n;`) first, between,
+// last or alone, next to float, double, integer or aggregate members.
+TypeRef unnamed_bitfield_struct(SigBuilder& b);
 // __attribute__((packed)) (sometimes packed+aligned(2/4/8)) with misaligned
 // wide members, `n` bytes before the trailing alignment.
 TypeRef packed_struct(SigBuilder& b, uint32_t n);

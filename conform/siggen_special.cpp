@@ -137,6 +137,76 @@ TypeRef bitfield_struct(SigBuilder& b) {
   return b.define(a);
 }
 
+TypeRef unnamed_bitfield_struct(SigBuilder& b) {
+  Rng& r = b.rng();
+  // The neighbour: what the single-member (s390x), HFA (AAPCS64) and SSE
+  // (x86-64) rules look at. An aggregate is {float}, {double}, {float, float}
+  // or {int}.
+  auto neighbour = [&](uint32_t kind) -> TypeRef {
+    switch (kind) {
+      case 0:
+        return float_types()[0];
+      case 1:
+        return float_types()[1];
+      case 2:
+        return random_integer(r);
+      default: {
+        Aggregate in;
+        const uint32_t shape = r.below(4);
+        if (shape == 3) {
+          in.add(plain(integer_types()[5]));
+        } else {
+          in.add(plain(float_types()[shape == 1 ? 1 : 0]));
+          if (shape == 2) in.add(plain(float_types()[0]));
+        }
+        return b.define(in);
+      }
+    }
+  };
+  const uint32_t kind = r.below(4);
+  const TypeRef n1 = neighbour(kind);
+  // The second neighbour, for `between`, is mostly of the same kind (an HFA
+  // or SSE pair the bit-field splits).
+  const TypeRef n2 = r.chance(2, 3) ? neighbour(kind) : neighbour(r.below(4));
+  constexpr uint32_t kBase[] = {2, 4, 5, 6, 7, 8};  // unsigned char ... unsigned long
+  Member u = plain(integer_types()[kBase[r.below(6)]]);
+  u.named = false;
+  const uint32_t bits = u.type.size * 8;
+  u.bits = r.chance(1, 2) ? 0 : static_cast<int>(r.range(1, bits));
+  Aggregate a;
+  switch (r.below(4)) {
+    case 0:  // first
+      a.add(u);
+      a.add(plain(n1));
+      break;
+    case 1:  // between
+      a.add(plain(n1));
+      a.add(u);
+      a.add(plain(n2));
+      break;
+    case 2:  // last
+      a.add(plain(n1));
+      a.add(u);
+      break;
+    default: {  // alone: a struct of only the bit-field, as a member next to n1
+      // Not zero-width: an empty struct is no C and has no argument slot.
+      if (u.bits == 0) u.bits = static_cast<int>(r.range(1, bits));
+      Aggregate in;
+      in.add(u);
+      const TypeRef only = b.define(in);
+      if (r.chance(1, 2)) {
+        a.add(plain(n1));
+        a.add(plain(only));
+      } else {
+        a.add(plain(only));
+        a.add(plain(n1));
+      }
+      break;
+    }
+  }
+  return b.define(a);
+}
+
 TypeRef packed_struct(SigBuilder& b, uint32_t n) {
   Rng& r = b.rng();
   std::vector<TypeRef> palette = plain_palette(true);
