@@ -146,8 +146,9 @@ TEST(ConformCli, UnmodelledTypesAreUnsupportedAndTheRestRuns) {
   EXPECT_TRUE(contains(psabi.at("vector_ret"), "vector")) << psabi.at("vector_ret");
   EXPECT_TRUE(contains(psabi.at("complex_member"), "struct with_complex, member c"))
       << psabi.at("complex_member");
-  if (host_arch() != Arch::s390x)
+  if (host_arch() != Arch::s390x) {
     EXPECT_TRUE(contains(psabi.at("half"), "_Float16: a 2-byte float")) << psabi.at("half");
+  }
 
   // The text output lists every unsupported function with its reason.
   const ProcessResult t = xtramp({"conform", "--quiet", "--arch", kHost, "--policy", "psabi",
@@ -185,12 +186,9 @@ TEST(ConformCli, AnArchThatRejectsADeclarationRunsTheOthers) {
 TEST(ConformCli, ACompileFailureIsIsolatedToItsFunction) {
   if (host_arch() != Arch::x86_64) GTEST_SKIP() << "the wrapper calls gcc";
   const std::string cc = scratch("other-gcc",
-                                 "#!/bin/sh
-"
+                                 "#!/bin/sh\n"
                                  "case \" $* \" in *\" -shared \"*|*\" -E \"*) exec gcc "
-                                 "-DXT_OTHER \"$@\";; esac
-exec gcc \"$@\"
-");
+                                 "-DXT_OTHER \"$@\";; esac\nexec gcc \"$@\"\n");
   fs::permissions(cc, fs::perms::owner_all);
   const std::string file = scratch("isolate.c", R"(struct on_host { int x; };
 #ifdef XT_OTHER
@@ -227,18 +225,13 @@ int also_good(short s);
   // Declarations that do not compile at all for that compiler: every
   // function is unsupported with the message, nothing fails.
   const std::string broken = scratch("broken-elsewhere.c",
-                                     "#ifdef XT_OTHER
-#error not for this arch
-#endif
-"
-                                     "long f(long a);
-int g(int b);
-");
+                                     "#ifdef XT_OTHER\n#error not for this arch\n#endif\n"
+                                     "long f(long a);\nint g(int b);\n");
   const ProcessResult b = xtramp({"conform", "--quiet", "--arch", "x86_64", "--policy", "psabi",
                                   "--cc", "x86_64=" + cc, "--json", broken});
   ASSERT_EQ(b.exit_code, 0) << b.err << b.out;
-  for (const auto& [fn, rec] : by_function(nlohmann::ordered_json::parse(b.out), "x86_64",
-                                           "psabi")) {
+  for (const auto& [fn, rec] :
+       by_function(nlohmann::ordered_json::parse(b.out), "x86_64", "psabi")) {
     EXPECT_EQ(rec["status"], "unsupported") << fn;
     EXPECT_TRUE(contains(rec, "error: #error not for this arch")) << rec;
   }
