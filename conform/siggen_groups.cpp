@@ -197,22 +197,6 @@ void bitfields(SigBuilder& b) {
   b.set_return(random_scalar_return(b));
 }
 
-// Zero-width and unnamed bit-fields first, between, last or alone next to
-// float, double, integer and aggregate members, after 0-4 floating and
-// integer arguments: x86-64 ignores zero-width ones and classifies other
-// unnamed ones INTEGER; AArch64 HFAs skip zero-width ones only; on s390x
-// either kind is a member, so the struct is no longer float-like.
-// docs/abi.md "Bit-fields".
-void unnamed_bitfields(SigBuilder& b) {
-  Rng& r = b.rng();
-  fillers(b, 4, true);
-  for (uint32_t k = r.range(1, 3); k > 0; k--) {
-    b.param(unnamed_bitfield_struct(b));
-    fillers(b, 1, true);
-  }
-  b.set_return(random_scalar_return(b));
-}
-
 // Homogeneous float aggregates (1-4 float or double, via members, arrays or
 // nested structs) and near-HFAs, after 0-8 floating arguments: arm64 C.2/C.3
 // (all members in v registers or all on the stack, NSRN then 8), x86-64 SSE
@@ -392,7 +376,6 @@ const Group kGroups[kGroupCount] = {
     {"struct_ret", struct_ret},
     {"reg_exhaustion", reg_exhaustion},
     {"many_args", many_args},
-    {"unnamed_bitfields", unnamed_bitfields},
 };
 
 }  // namespace xtramp::conform::detail
