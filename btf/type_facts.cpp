@@ -202,8 +202,19 @@ TypeAnalyzer::Layout TypeAnalyzer::compute_aggregate(const struct btf_type* t, D
     if (mdie != nullptr) mtype = dw_type(mdie);
     Layout ml = value_layout(m->type, mtype ? &*mtype : nullptr, depth + 1);
 
-    const uint32_t bit_off = btf_member_bit_offset(t, i);
+    uint32_t bit_off = btf_member_bit_offset(t, i);
     const uint32_t bf_size = btf_member_bitfield_size(t, i);
+    // GCC's -gbtf (12 and 16) gives a member that follows a leading unnamed
+    // bit-field the bit-field's offset (`struct { unsigned short : 7; double
+    // m0; }`: m0 at 0 in BTF, at 8 in DWARF and in the layout). DWARF wins.
+    Dwarf_Attribute loc;
+    Dwarf_Word byte_off = 0;
+    if (mdie != nullptr && bf_size == 0 &&
+        dwarf_attr(mdie, DW_AT_data_member_location, &loc) != nullptr &&
+        dwarf_formudata(&loc, &byte_off) == 0 && byte_off * 8 != bit_off &&
+        byte_off * 8 + 8ull * ml.size <= 8ull * out.size)
+      bit_off = static_cast<uint32_t>(byte_off * 8);
+    out.member_bits.push_back(bit_off);
     const uint32_t own_explicit = mdie != nullptr ? dw_alignment(mdie) : 0;
     uint32_t a = ml.align;
     if (bf_size != 0) {
@@ -296,9 +307,17 @@ void TypeAnalyzer::flatten(uint32_t id, uint32_t base_bits, std::vector<ScalarFi
   }
   const struct btf_type* t = resolve(&id);
   if (btf_is_composite(t)) {
+    // The layout's member offsets (DWARF's where BTF is wrong) and its
+    // unnamed bit-fields.
+    const Layout* l = nullptr;
+    if (dwarf)
+      if (auto it = layouts_dwarf_.find(id); it != layouts_dwarf_.end()) l = &it->second;
+    if (l == nullptr) l = &layout(id, nullptr, depth + 1);
+    const bool own_bits = l->member_bits.size() == btf_vlen(t);
     const struct btf_member* m = btf_members(t);
     for (uint16_t i = 0; i < btf_vlen(t); ++i, ++m) {
-      const uint32_t bits = base_bits + btf_member_bit_offset(t, i);
+      const uint32_t bits =
+          base_bits + (own_bits ? l->member_bits[i] : btf_member_bit_offset(t, i));
       const uint32_t bf = btf_member_bitfield_size(t, i);
       if (bf == 0) {
         flatten(m->type, bits, out, complete, dwarf, depth + 1);
@@ -319,11 +338,6 @@ void TypeAnalyzer::flatten(uint32_t id, uint32_t base_bits, std::vector<ScalarFi
       out.push_back(f);
     }
     if (btf_is_struct(t)) {
-      // This struct's unnamed bit-fields, as the layout shows them.
-      const Layout* l = nullptr;
-      if (dwarf)
-        if (auto it = layouts_dwarf_.find(id); it != layouts_dwarf_.end()) l = &it->second;
-      if (l == nullptr) l = &layout(id, nullptr, depth + 1);
       for (const auto& [from, to] : l->hidden_bits) {
         ScalarField f;
         f.bit_offset = static_cast<uint16_t>(base_bits + from);

@@ -68,6 +68,9 @@ class TypeAnalyzer {
     // there (BTF and DWARF omit them). See docs/model.md.
     std::vector<std::pair<uint32_t, uint32_t>> hidden_bits;
     uint32_t typedef_align = 0;  // DW_AT_alignment on typedefs of the value's type (members)
+    // Structs and unions: each member's bit offset, DWARF's where BTF disagrees
+    // (GCC's -gbtf misplaces a member after a leading unnamed bit-field).
+    std::vector<uint32_t> member_bits;
   };
   struct ScalarInfo {
     ValueKind kind;

@@ -38,6 +38,7 @@ struct Ua_alone { float a; struct Pad p; };
 struct Fa8      { float a __attribute__((aligned(8))); };
 struct Ll_betw  { float a; long : 0; float b; };
 struct Ul40     { float a; unsigned long : 40; };
+struct Ls       { unsigned short : 7; double m0; };
 
 void f_Zf_last(struct Zf_last x) {}
 void f_Zf_first(struct Zf_first x) {}
@@ -56,6 +57,7 @@ void f_Ua_alone(struct Ua_alone x) {}
 void f_Fa8(struct Fa8 x) {}
 void f_Ll_betw(struct Ll_betw x) {}
 void f_Ul40(struct Ul40 x) {}
+void f_Ls(struct Ls x) {}
 )";
 
 std::string where(Arch a, const char* fn) {
@@ -94,6 +96,8 @@ const Case kCases[] = {
     // A long bit-field of 40 bits does not fit beside `a` in its 64-bit unit:
     // bits 64-103, so the first eightbyte stays SSE.
     {"f_Ul40", "xmm0:rdi", "x0:x1", "*r2 (by ref)"},
+    // GCC's BTF puts m0 at 0 (the bit-field's offset); DWARF's 8 is right.
+    {"f_Ls", "rdi:xmm0", "x0:x1", "*r2 (by ref)"},
 };
 
 TEST(BitfieldAbi, UnnamedBitfieldsPlacedLikeGcc) {
