@@ -2,6 +2,7 @@
 // odd-sized structs, and the seeded signature generator) through `conform`
 // on every architecture and both policies; the summary table, docs/matrix.md.
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -107,7 +108,11 @@ class MatrixCommand final : public Command {
       l.declared_in = spec.substr(c2 + 1);
       l.req = opts_.request();
       l.req.policies = {Policy::psabi};
-      const std::string path = corpus.path() + "/lib-" + std::to_string(libs.size()) + ".c";
+      std::string stem = l.name;  // the file's name shows in progress lines
+      for (char& ch : stem)
+        if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '_') ch = '_';
+      const std::string path =
+          corpus.path() + "/" + stem + "-" + std::to_string(libs.size()) + ".c";
       std::string includes;  // HEADER may be a comma-separated list
       for (size_t at = 0; at <= l.header.size();) {
         const size_t end = std::min(l.header.find(',', at), l.header.size());

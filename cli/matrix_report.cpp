@@ -389,7 +389,7 @@ std::string matrix_markdown(const MatrixSummary& s, const conform::ConformResult
       counts.push_back(count_library(l));
       const LibCounts& c = counts.back();
       std::string header = "`<" + l.header + ">`";
-      for (size_t at; (at = header.find(',')) != std::string::npos;)
+      for (size_t at = 0; (at = header.find(',', at)) != std::string::npos; at += 6)
         header.replace(at, 1, ">`, `<");
       md += "| " + l.name + " | " + header + " | `" + l.declared_in + "` | " +
             std::to_string(c.functions) + " |";
