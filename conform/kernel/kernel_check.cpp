@@ -738,12 +738,21 @@ KernelCheckReport run_kernel_check(const KernelCheckOptions& opts) {
     run.module_build_seconds = since(t0);
     // The BPF object and the loader for this arch.
     const Toolchain tc = toolchain(a);
+    // Two objects: the fsession programs' kfuncs (7.0's prototypes) would
+    // make libbpf refuse the whole object on an older kernel.
+    const std::string fs_target = std::string(tc.bpf_target) + "-fsession";
     if (!bpf_objects.count(tc.bpf_target)) {
-      const std::string obj = work + "/xtkc." + tc.bpf_target + ".o";
-      run_or_throw({"clang", "-target", tc.bpf_target, "-O2", "-g", "-I/usr/include/" + multiarch,
-                    "-c", work + "/xtkc.bpf.c", "-o", obj},
-                   "compiling the BPF programs (" + std::string(tc.bpf_target) + ")");
-      bpf_objects[tc.bpf_target] = obj;
+      for (const bool fsession : {false, true}) {
+        const std::string obj = work + "/xtkc." + tc.bpf_target + (fsession ? ".fsession.o" : ".o");
+        std::vector<std::string> cc{"clang", "-target", tc.bpf_target,
+                                    "-O2",   "-g",      "-I/usr/include/" + multiarch};
+        if (fsession) cc.push_back("-DXTKC_FSESSION");
+        for (const std::string& w :
+             {std::string("-c"), work + "/xtkc.bpf.c", std::string("-o"), obj})
+          cc.push_back(w);
+        run_or_throw(cc, "compiling the BPF programs (" + std::string(tc.bpf_target) + ")");
+        bpf_objects[fsession ? fs_target : tc.bpf_target] = obj;
+      }
     }
     const std::string loader = work + "/xtkc-loader-" + an;
     std::vector<std::string> cc = tc.loader_cc;
@@ -772,13 +781,13 @@ KernelCheckReport run_kernel_check(const KernelCheckOptions& opts) {
       std::string cmd = "insmod " + ko;
       if (run.boots == 0 && oops_index < names.size())
         cmd += " xtkc_oops=" + std::to_string(oops_index);
-      cmd += " && " + loader + " " + bpf_objects[tc.bpf_target];
+      cmd += " && " + loader + " " + bpf_objects[tc.bpf_target] + " " + bpf_objects[fs_target];
       for (const GuestTask& t : tasks)
         cmd += " " + std::to_string(t.index) + ":" + t.name + ":" + std::to_string(t.steps);
       vm::GuestSpec spec;
       spec.kernel = k;
       spec.binaries = {loader};
-      spec.files = {ko, bpf_objects[tc.bpf_target]};
+      spec.files = {ko, bpf_objects[tc.bpf_target], bpf_objects[fs_target]};
       spec.tests = {{"kernel-check", cmd, false}};
       spec.timeout = std::chrono::seconds(opts.timeout_seconds);
       spec.workdir = mdir;

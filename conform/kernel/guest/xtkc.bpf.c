@@ -15,7 +15,10 @@
  * fexit A, fsession 1, fentry B, fexit B, fsession 2, and every run takes a
  * sequence number: the order the trampoline runs them in. xtkc_fs_skip
  * returns 1 from its entry half: does the kernel accept it, and does a
- * non-zero entry result skip the exit half?
+ * non-zero entry result skip the exit half? The session programs and their
+ * kfuncs are only in the object built with -DXTKC_FSESSION: a kernel before
+ * 7.0 has bpf_session_cookie(void) (kprobe.session's), and libbpf refuses a
+ * whole object whose kfunc prototype does not match the kernel's.
  * Built with clang -target bpfel / bpfeb -O2 -g; needs only libbpf's headers. */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -25,8 +28,10 @@
 #define XTKC_COOKIE 0xc0c1c2c3c4c5c6c0ull
 #define XTKC_KEYS 16
 
+#ifdef XTKC_FSESSION
 extern __u64 *bpf_session_cookie(void *ctx) __ksym;
 extern _Bool bpf_session_is_return(void *ctx) __ksym;
+#endif
 
 struct xtkc_rec {
   __u64 runs;
@@ -85,6 +90,7 @@ __u64 xtkc_fmod_ret(void *ctx) { /* r0 is the 64-bit return slot */
   return XTKC_MODRET;
 }
 
+#ifdef XTKC_FSESSION
 /* One fsession half: key for the entry half, key + 1 for the exit half. */
 static __always_inline void xtkc_session(void *ctx, __u32 key) {
   const int ret = bpf_session_is_return(ctx);
@@ -139,5 +145,6 @@ int xtkc_fs_skip(void *ctx) {
   xtkc_record(ctx, ret ? 12 : 11, 0);
   return ret ? 0 : 1;
 }
+#endif /* XTKC_FSESSION */
 
 char LICENSE[] SEC("license") = "GPL";

@@ -20,6 +20,10 @@
  * and, if so, what a call did ("skip_entry_runs", "skip_exit_runs",
  * "skip_module").
  *
+ * The fsession programs are in a second object (FSESSION_OBJECT, built with
+ * -DXTKC_FSESSION: their kfuncs would make libbpf refuse the first one on a
+ * kernel before 7.0).
+ *
  * Each function argument is INDEX:NAME:STEPS, STEPS a bit mask of what to do
  * (bit 0 the plain call without a program, bits 1-4 fentry, fexit, fmod_ret,
  * fsession):
@@ -306,13 +310,13 @@ static void start(const char *fn, const char *prog) {
 }
 
 int main(int argc, char **argv) {
-  if (argc < 3) {
-    fprintf(stderr, "usage: %s BPF_OBJECT INDEX:FUNCTION:STEPS...\n", argv[0]);
+  if (argc < 4) {
+    fprintf(stderr, "usage: %s BPF_OBJECT FSESSION_OBJECT INDEX:FUNCTION:STEPS...\n", argv[0]);
     return 2;
   }
   libbpf_set_print(print_cb);
   setvbuf(stdout, NULL, _IOLBF, 0);
-  for (int i = 2; i < argc; ++i) {
+  for (int i = 3; i < argc; ++i) {
     char fn[256];
     int idx = 0;
     unsigned steps = 0;
@@ -332,7 +336,7 @@ int main(int argc, char **argv) {
       if (steps & (2u << k)) {
         start(fn, kinds[k]);
         if (k == 3)
-          run_session(argv[1], fn, idx);
+          run_session(argv[2], fn, idx);
         else
           run_one(argv[1], fn, idx, k);
       }
