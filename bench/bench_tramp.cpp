@@ -72,6 +72,12 @@ void* wrapper_fn(int n) {
                   : (void*)CWrapper<&g_orig12, F12>::fn;
 }
 
+void* wrapper_tls_fn(int n) {
+  return n == 1   ? (void*)CWrapperTls<&g_orig1, F1>::fn
+         : n == 6 ? (void*)CWrapperTls<&g_orig6, F6>::fn
+                  : (void*)CWrapperTls<&g_orig12, F12>::fn;
+}
+
 template <int N>
 void BM_Direct(benchmark::State& state) {
   run_calls<N>(state, target_fn(N));
@@ -130,6 +136,40 @@ void BM_FentryPatched(benchmark::State& state) {
     run_calls<N>(state, target_fn(N));  // the function itself: its entry calls the trampoline
   } catch (const Error& e) {
     state.SkipWithError(e.what());
+  }
+}
+
+// --- two threads calling one hooked function ---------------------------------
+// Both threads call the same function; the program and the wrapper write only
+// thread-local data (work_prog_tls), so what the threads share is what the
+// hooked path itself writes: nothing, in an Attachment's code (the reader
+// word of the RCU read side is per thread, docs/trampolines.md).
+template <int N>
+void BM_CWrapper2T(benchmark::State& state) {
+  run_calls<N>(state, wrapper_tls_fn(N));
+}
+
+template <int N>
+void BM_FentryPatched2T(benchmark::State& state) {
+  // Set up by the first thread before the timed loop and torn down after it
+  // (google benchmark starts and ends the loop of all threads together).
+  static std::unique_ptr<Program> prog;
+  static std::unique_ptr<Attachment> att;
+  if (state.thread_index() == 0) {
+    try {
+      prog = std::make_unique<Program>(work_prog_tls, nullptr, ProgKind::fentry);
+      att = std::make_unique<Attachment>(targets_btf().model(target_name(N)), target_fn(N),
+                                         kEntryPatch);
+      att->attach(*prog);
+    } catch (const Error& e) {
+      att.reset();
+      state.SkipWithError(e.what());
+    }
+  }
+  run_calls<N>(state, target_fn(N));
+  if (state.thread_index() == 0) {
+    att.reset();
+    prog.reset();
   }
 }
 
@@ -203,6 +243,12 @@ XTRAMP_BENCH_N(BM_FmodRet);
 XTRAMP_BENCH_N(BM_FentryPatched);
 XTRAMP_BENCH_N(BM_Fentry4);
 XTRAMP_BENCH_N(BM_LibffiClosure);
+#define XTRAMP_BENCH_N_2T(fn)                   \
+  BENCHMARK(fn<1>)->Name(#fn "/1")->Threads(2); \
+  BENCHMARK(fn<6>)->Name(#fn "/6")->Threads(2); \
+  BENCHMARK(fn<12>)->Name(#fn "/12")->Threads(2)
+XTRAMP_BENCH_N_2T(BM_CWrapper2T);
+XTRAMP_BENCH_N_2T(BM_FentryPatched2T);
 BENCHMARK(BM_FentryStruct);
 BENCHMARK_CAPTURE(BM_Generate, x86_64, Arch::x86_64)->Name("BM_Generate/x86_64");
 BENCHMARK_CAPTURE(BM_Generate, arm64, Arch::arm64)->Name("BM_Generate/arm64");

@@ -58,4 +58,37 @@ struct CWrapper<Orig, long(A...)> {
   static constexpr long (*fn)(A...) = &c_wrapper<Orig, A...>;
 };
 
+// The same work into a thread-local sink, for the multi-threaded variants:
+// nothing the threads write is shared (a shared sink would bounce its cache
+// line between them and measure that instead).
+inline thread_local volatile uint64_t t_sink = 0;
+
+inline uint64_t work_prog_tls(const uint64_t* ctx, void*) noexcept {
+  uint64_t s = 0;
+  const uint64_t n = ctx[-1];
+  for (uint64_t i = 0; i < n; ++i) s += ctx[i];
+  t_sink = t_sink + s;
+  return 0;
+}
+
+inline Program::NothrowFn volatile g_prog_tls = work_prog_tls;
+
+template <const void* const volatile* Orig, typename... A>
+XTRAMP_BENCH_OPAQUE long c_wrapper_tls(A... a) {
+  constexpr uint64_t n = sizeof...(A);
+  uint64_t ctx[2 + n + 1] = {reinterpret_cast<uint64_t>(*Orig), n, static_cast<uint64_t>(a)...};
+  g_prog_tls(ctx + 2, nullptr);
+  const long r = reinterpret_cast<long (*)(A...)>(const_cast<void*>(*Orig))(a...);
+  ctx[2 + n] = static_cast<uint64_t>(r);
+  asm volatile("" : : "m"(ctx) : "memory");
+  return r;
+}
+
+template <const void* const volatile* Orig, typename F>
+struct CWrapperTls;
+template <const void* const volatile* Orig, typename... A>
+struct CWrapperTls<Orig, long(A...)> {
+  static constexpr long (*fn)(A...) = &c_wrapper_tls<Orig, A...>;
+};
+
 }  // namespace xtramp::bench

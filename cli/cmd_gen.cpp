@@ -14,6 +14,7 @@
 #include "cli/json_text.hpp"
 #include "common/disasm/disasm.hpp"
 #include "common/error.hpp"
+#include "common/tramp/emitter.hpp"
 #include "common/tramp/trampoline.hpp"
 
 namespace xtramp::cli {
@@ -23,9 +24,17 @@ constexpr const char* kGenHelp =
     "Builds the replace-mode trampoline for FUNC on --arch (any architecture, on any host) with\n"
     "N placeholder programs of each kind, and prints its size and frame; --disasm adds the\n"
     "capstone listing. Nothing is executed. The traced function's address in the code is the\n"
-    "placeholder 0x100000; the program addresses are those of placeholder programs.\n\n";
+    "placeholder 0x100000; the program addresses are those of placeholder programs.\n\n"
+    "--mode entry-patch shows what an Attachment installs for an entry patch: the trampoline,\n"
+    "which leaves the caller's RCU read-side section through the exit stub (placeholder\n"
+    "0x300000) or, with fentry programs only, through the entry stub's passthrough into the\n"
+    "body; and, for the host's own arch, the entry stub the patched entry reaches (placeholder\n"
+    "0x200000; its target word 0x280000) and the exit stub, both never freed\n"
+    "(docs/trampolines.md). Another arch's stubs hold the host's TLS facts, so they are only\n"
+    "shown for the host.\n\n";
 
 constexpr uint64_t kFuncAddr = 0x100000;
+constexpr uint64_t kStubAddr = 0x200000, kTargetWord = 0x280000, kExitStubAddr = 0x300000;
 
 uint64_t never_run(const uint64_t*, void*) {
   return 0;
@@ -108,10 +117,27 @@ class GenCommand final : public Command {
       progs.fexit.push_back(owned[i].get());  // ... and the exit halves
 
     GeneratedCode g;
+    Emitter::StubCode entry_stub;
+    std::vector<uint8_t> exit_stub;
     try {
       const uint64_t orig =
           mode == AttachMode::replace ? kFuncAddr : kFuncAddr + backend(arch).patch_site_size();
-      g = generate(backend(arch), m, policies[0], progs, kFuncAddr, orig, mode);
+      uint64_t exit_addr = 0;
+      if (mode == AttachMode::entry_patch) {
+        // As Attachment::publish: the stubs exist for the host arch only.
+        if (arch == host_arch()) {
+          Emitter::StubSpec spec;
+          spec.mode = mode;
+          spec.target_ptr = kTargetWord;
+          spec.resume = orig;
+          entry_stub = backend(arch).emitter()->entry_stub(spec);
+          exit_stub = backend(arch).emitter()->exit_stub();
+        }
+        exit_addr = progs.fexit.empty() && progs.fmod_ret.empty()
+                        ? kStubAddr + entry_stub.passthrough
+                        : kExitStubAddr;
+      }
+      g = generate(backend(arch), m, policies[0], progs, kFuncAddr, orig, mode, exit_addr);
     } catch (const Error& e) {
       if (e.code() != Errc::unsupported && e.code() != Errc::too_many_args) throw;
       std::fprintf(stderr, "xtramp: %s\n", e.what());
@@ -139,6 +165,23 @@ class GenCommand final : public Command {
       for (const DisasmLine& l : lines)
         d.push_back({{"offset", l.address}, {"mnemonic", l.mnemonic}, {"operands", l.operands}});
       j["disasm"] = std::move(d);
+      auto stub_json = [&](const std::vector<uint8_t>& code) {
+        nlohmann::ordered_json o;
+        std::string h;
+        for (uint8_t b : code) h += fmt::format("{:02x}", b);
+        o["code_size"] = code.size();
+        o["code"] = h;
+        nlohmann::ordered_json dd = nlohmann::ordered_json::array();
+        for (const DisasmLine& l : disassemble(arch, code))
+          dd.push_back({{"offset", l.address}, {"mnemonic", l.mnemonic}, {"operands", l.operands}});
+        o["disasm"] = std::move(dd);
+        return o;
+      };
+      if (!entry_stub.code.empty()) {
+        j["entry_stub"] = stub_json(entry_stub.code);
+        j["entry_stub"]["passthrough_offset"] = entry_stub.passthrough;
+        j["exit_stub"] = stub_json(exit_stub);
+      }
       write_stdout(json_text(j));
       return kExitOk;
     }
@@ -151,6 +194,17 @@ class GenCommand final : public Command {
                                     g.plan.cookies)
                       : std::string());
     if (disasm_) out += format_disasm(lines);
+    if (!entry_stub.code.empty()) {
+      out += fmt::format(
+          "entry stub (never freed; the patched entry reaches it): {} bytes, passthrough at "
+          "+{}\n",
+          entry_stub.code.size(), entry_stub.passthrough);
+      if (disasm_) out += format_disasm(disassemble(arch, entry_stub.code));
+      out += fmt::format("exit stub (never freed, one per process): {} bytes\n", exit_stub.size());
+      if (disasm_) out += format_disasm(disassemble(arch, exit_stub));
+    } else if (mode == AttachMode::entry_patch) {
+      out += "(the entry and exit stubs are shown for the host's arch only)\n";
+    }
     write_stdout(out);
     return kExitOk;
   }

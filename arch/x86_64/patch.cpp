@@ -14,6 +14,18 @@
 //     nobody is ever inside it)
 //   disable (call -> nops): steps 1, site[1..4] = nops, sync, site[0] = nop
 //
+// GCC's patchable entry is five single-byte nops, and a thread may be
+// stopped between two of them; /proc only shows the PC of a thread that is
+// blocked, so step 2 waits for every thread to block, which a thread spinning
+// in a loop never does. So where it can, enable leaves bytes 1-4 alone: the
+// call's rel32 is 0x90909090, the nops' own bytes, and what it reaches (fn +
+// 5 - 0x6f6f6f70) is a 13-byte far jump to the trampoline (in xtramp, the
+// site's never-freed entry stub), written once into a page mapped there for
+// it and never freed. Then only site[0] changes (nop -> int3 -> E8), a thread
+// inside the nops runs the same nops, and step 2 is not needed. Where that
+// address cannot be mapped (a non-PIE binary low in memory, something else
+// there), or its bytes are taken, enable falls back to the steps above.
+//
 // The handler emulates: "call current trampoline" (push site + 5, jump) while
 // the site is enabled, "the nops" (jump to site + 5) otherwise. A site's
 // record is never removed, so a thread that trapped before a step finished
@@ -40,7 +52,10 @@ void set_entry_call(void*, const void*) {
 #else
 
 #include <signal.h>
+#include <sys/mman.h>
 #include <ucontext.h>
+
+#include <map>
 
 #include <atomic>
 #include <chrono>
@@ -150,6 +165,52 @@ void poke(uintptr_t at, std::initializer_list<uint8_t> bytes) {
   poke_text(reinterpret_cast<void*>(at), std::span<const uint8_t>(b, bytes.size()));
 }
 
+// The nop-preserving call (the comment at the top): rel32 = 0x90909090.
+constexpr uint32_t kNopRel = 0x90909090u;
+constexpr size_t kFarJump = 13;  // mov r11, imm64 (49 BB imm64); jmp r11 (41 FF E3)
+
+// Far jumps placed so far (under g_patch_mu): their address -> their target.
+std::map<uintptr_t, uintptr_t> g_far_jumps;
+
+// True when fn + 5 + (int32)0x90909090 holds (or now holds) a far jump to
+// `target`. Pages there are mapped once, filled with int3, made r-x, and
+// written through poke_text like the sites; never unmapped.
+bool far_jump_to(uintptr_t fn, uintptr_t target) {
+  const int64_t rel = static_cast<int32_t>(kNopRel);
+  const int64_t at_signed = static_cast<int64_t>(fn + kPatchSize) + rel;
+  if (at_signed < 0x100000) return false;  // below mmap_min_addr and the first MiB
+  const auto at = static_cast<uintptr_t>(at_signed);
+  if (auto it = g_far_jumps.find(at); it != g_far_jumps.end()) return it->second == target;
+  // Nothing placed overlaps [at, at + kFarJump).
+  auto next = g_far_jumps.lower_bound(at);
+  if (next != g_far_jumps.end() && next->first < at + kFarJump) return false;
+  if (next != g_far_jumps.begin() && std::prev(next)->first + kFarJump > at) return false;
+  const uintptr_t page = 4096;
+  for (uintptr_t p = at & ~(page - 1); p < at + kFarJump; p += page) {
+    bool ours = false;
+    for (const auto& [a, t] : g_far_jumps)
+      if ((a & ~(page - 1)) == p || ((a + kFarJump - 1) & ~(page - 1)) == p) ours = true;
+    if (ours) continue;
+    void* m = mmap(reinterpret_cast<void*>(p), page, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+    if (m == MAP_FAILED) return false;
+    if (m != reinterpret_cast<void*>(p)) {  // a kernel without MAP_FIXED_NOREPLACE
+      munmap(m, page);
+      return false;
+    }
+    std::memset(m, kInt3, page);
+    if (mprotect(m, page, PROT_READ | PROT_EXEC) != 0) {
+      munmap(m, page);
+      return false;
+    }
+  }
+  uint8_t code[kFarJump] = {0x49, 0xBB, 0, 0, 0, 0, 0, 0, 0, 0, 0x41, 0xFF, 0xE3};
+  std::memcpy(code + 2, &target, 8);
+  poke_text(reinterpret_cast<void*>(at), std::span<const uint8_t>(code, kFarJump));
+  g_far_jumps[at] = target;
+  return true;
+}
+
 }  // namespace
 
 void check_patchable(const void* fn, const char* name) {
@@ -174,7 +235,10 @@ void set_entry_call(void* fn_void, const void* tramp_void) {
                                        bytes_text(code) + ")");
   if (was_sled && tramp == 0) return;  // nothing attached, nothing to do
   uint8_t rel[4] = {kNop, kNop, kNop, kNop};
-  if (tramp != 0) {
+  // Five nops -> call through the far jump: bytes 1-4 stay the nops' (step 2
+  // and 3 are not needed).
+  const bool keep_nops = was_sled && tramp != 0 && far_jump_to(fn, tramp);
+  if (tramp != 0 && !keep_nops) {
     const int64_t d = static_cast<int64_t>(tramp) - static_cast<int64_t>(fn + kPatchSize);
     if (d < INT32_MIN || d > INT32_MAX)
       throw Error(Errc::bad_request, "entry patch: trampoline out of rel32 reach of the function");
@@ -188,17 +252,20 @@ void set_entry_call(void* fn_void, const void* tramp_void) {
   poke(fn, {kInt3});
   sync_cores();
   // 2. the five nops: wait for threads that stopped inside them.
-  if (was_sled && !wait_quiescent(fn + 1, fn + kPatchSize, std::chrono::seconds(5))) {
+  if (was_sled && !keep_nops && !wait_quiescent(fn + 1, fn + kPatchSize, std::chrono::seconds(5))) {
     poke(fn, {kNop});
     sync_cores();
     throw Error(Errc::io,
                 "entry patch: threads did not leave the entry of the function within 5 s");
   }
   // From here the handler emulates the new state.
+  // (The handler emulates a call to the trampoline itself: the same.)
   site.tramp.store(tramp, std::memory_order_release);
   // 3. the rest of the instruction.
-  poke(fn + 1, {rel[0], rel[1], rel[2], rel[3]});
-  sync_cores();
+  if (!keep_nops) {
+    poke(fn + 1, {rel[0], rel[1], rel[2], rel[3]});
+    sync_cores();
+  }
   // 4. the first byte.
   poke(fn, {tramp != 0 ? kCall : kNop});
   sync_cores();

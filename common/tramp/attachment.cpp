@@ -1,13 +1,52 @@
 #include "common/tramp/attachment.hpp"
 
 #include <algorithm>
+#include <map>
 #include <string>
+#include <tuple>
 
 #include "common/error.hpp"
+#include "common/tramp/emitter.hpp"
+#include "common/tramp/rcu.hpp"
 
 namespace xtramp {
 
+namespace detail {
+struct EntrySite {
+  // Where the stub goes after entering the read side: the current
+  // trampoline, or the passthrough (no programs).
+  std::atomic<uint64_t> target{0};
+  uint64_t stub = 0;
+  uint64_t passthrough = 0;
+};
+}  // namespace detail
+
 namespace {
+
+// Entry stubs and the exit stub live here, never freed (code memory of their
+// own: the allocators callers pass hold only trampolines).
+ExecMemory& stub_memory() {
+  static ExecMemory* m = new ExecMemory();
+  return *m;
+}
+
+void keep_forever(CodeBlock b) {
+  static std::mutex mu;
+  static auto* kept = new std::vector<CodeBlock>();
+  std::lock_guard<std::mutex> lock(mu);
+  kept->push_back(std::move(b));
+}
+
+uint64_t exit_stub() {
+  static std::once_flag once;
+  static uint64_t addr = 0;
+  std::call_once(once, [] {
+    CodeBlock b = install_trampoline(stub_memory(), backend(host_arch()).emitter()->exit_stub());
+    addr = reinterpret_cast<uint64_t>(b.exec());
+    keep_forever(std::move(b));
+  });
+  return addr;
+}
 
 void remove(ProgramSet& set, Program* p) {
   for (auto* l : {&set.fentry, &set.fexit, &set.fmod_ret})
@@ -66,6 +105,43 @@ void Attachment::check_model() const {
   (void)backend(model_.target).place(model_, policy_);
 }
 
+// One site per (function, slot, mode), made on the first attach and kept for
+// the process's life: a caller may still hold the stub's address (a slot
+// value it loaded, a site it is about to execute) at any time.
+void Attachment::ensure_site() {
+  if (site_ != nullptr) return;
+  rcu::require_membarrier();
+  static std::mutex mu;
+  static auto* sites =
+      new std::map<std::tuple<const void*, const void*, AttachMode>, detail::EntrySite*>();
+  const bool patch = mode_ == AttachMode::entry_patch;
+  const auto key = std::make_tuple(original_, patch ? nullptr : slot_, mode_);
+  std::lock_guard<std::mutex> lock(mu);
+  if (auto it = sites->find(key); it != sites->end()) {
+    site_ = it->second;
+    return;
+  }
+  (void)exit_stub();
+  auto site = std::make_unique<detail::EntrySite>();
+  Emitter::StubSpec spec;
+  spec.mode = mode_;
+  spec.target_ptr = reinterpret_cast<uint64_t>(&site->target);
+  spec.resume = reinterpret_cast<uint64_t>(original_) + (patch ? patch_.size : 0);
+  const Emitter::StubCode stub = backend(model_.target).emitter()->entry_stub(spec);
+  // The site's call must reach the stub from the end of the site (reach 0:
+  // the site reaches any address, s390x's own per-site stub).
+  CodeBlock b =
+      patch && patch_.reach != 0
+          ? stub_memory().install(stub.code, ExecNear{spec.resume, patch_.reach - stub.code.size()})
+          : install_trampoline(stub_memory(), stub.code);
+  site->stub = reinterpret_cast<uint64_t>(b.exec());
+  site->passthrough = site->stub + stub.passthrough;
+  site->target.store(site->passthrough, std::memory_order_release);
+  keep_forever(std::move(b));
+  site_ = site.release();
+  (*sites)[key] = site_;
+}
+
 Attachment::~Attachment() {
   std::lock_guard<std::mutex> lock(mu_);
   slot_->store(original_, std::memory_order_release);
@@ -80,8 +156,19 @@ Attachment::~Attachment() {
       return;
     }
   }
-  if (current_) reclaimer_.retire(std::move(current_), std::move(counter_));
+  if (site_ != nullptr) site_->target.store(site_->passthrough, std::memory_order_release);
+  if (current_) reclaimer_.retire(std::move(current_));
   reclaimer_.reclaim();
+}
+
+const void* Attachment::trampoline() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return current_ ? current_.exec() : nullptr;
+}
+
+const void* Attachment::entry_stub() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return site_ != nullptr ? reinterpret_cast<const void*>(site_->stub) : nullptr;
 }
 
 size_t Attachment::program_count() const {
@@ -117,31 +204,45 @@ void Attachment::detach(Program& p) {
 // Builds everything first: a throw leaves the old trampoline published.
 void Attachment::publish(ProgramSet next) {
   CodeBlock code;
-  std::shared_ptr<InflightCounter> counter;
-  const void* entry = original_;
+  const bool patch = mode_ == AttachMode::entry_patch;
+  uint64_t target = 0;
   if (!next.empty()) {
-    counter = std::make_shared<InflightCounter>();
+    ensure_site();
     const auto addr = reinterpret_cast<uint64_t>(original_);
-    const bool patch = mode_ == AttachMode::entry_patch;
     const uint64_t orig = patch ? addr + patch_.size : addr;  // entry patch: the body
+    // Fentry only, entry patch: back into the body through the passthrough.
+    const bool into_body = patch && next.fexit.empty() && next.fmod_ret.empty();
     const GeneratedCode g = generate(backend(model_.target), model_, policy_, next, addr, orig,
-                                     mode_, reinterpret_cast<uint64_t>(&counter->count));
-    // The site's call must reach the trampoline from the end of the site
-    // (reach 0: the site reaches any address, s390x's stub).
-    code = patch && patch_.reach != 0
-               ? memory_.install(g.code, ExecNear{orig, patch_.reach - g.code.size()})
-               : install_trampoline(memory_, g.code);
-    entry = code.exec();
+                                     mode_, into_body ? site_->passthrough : exit_stub());
+    code = install_trampoline(memory_, g.code);
+    target = reinterpret_cast<uint64_t>(code.exec());
+  } else if (site_ != nullptr) {
+    target = site_->passthrough;
   }
-  if (mode_ == AttachMode::entry_patch) {
-    backend(model_.target)
-        .set_entry_call(const_cast<void*>(original_), next.empty() ? nullptr : entry);
-  } else {
-    slot_->store(entry, std::memory_order_release);
+  const uint64_t previous = site_ != nullptr ? site_->target.load(std::memory_order_relaxed) : 0;
+  if (site_ != nullptr) site_->target.store(target, std::memory_order_release);
+  try {
+    if (patch) {
+      if (!next.empty() && !current_)
+        backend(model_.target)
+            .set_entry_call(const_cast<void*>(original_), reinterpret_cast<void*>(site_->stub));
+      else if (next.empty() && current_)
+        backend(model_.target).set_entry_call(const_cast<void*>(original_), nullptr);
+    } else {
+      slot_->store(next.empty() ? original_ : reinterpret_cast<const void*>(site_->stub),
+                   std::memory_order_release);
+    }
+  } catch (...) {
+    // The site stays as it was; a thread that read the new target in the
+    // meantime is inside a read-side section: the new code goes to the
+    // reclaimer, not straight back.
+    if (site_ != nullptr) site_->target.store(previous, std::memory_order_release);
+    if (code) reclaimer_.retire(std::move(code));
+    reclaimer_.reclaim();
+    throw;
   }
-  if (current_) reclaimer_.retire(std::move(current_), std::move(counter_));
+  if (current_) reclaimer_.retire(std::move(current_));
   current_ = std::move(code);
-  counter_ = std::move(counter);
   programs_ = std::move(next);
   reclaimer_.reclaim();
 }

@@ -1,14 +1,17 @@
 // Attaching programs to a live function in replace mode. Callers reach the
 // function through `slot`, a function-pointer variable (a table entry, a GOT
-// slot): while programs are attached it holds the current trampoline, else
-// the original. Attaching or detaching a program builds a new trampoline,
-// publishes it with one atomic store, and retires the old one to the
-// Reclaimer, which frees it once no thread can be inside (reclaim.hpp).
-// Callers keep running throughout; each call runs either the old or the new
-// program set, never a mix.
+// slot): while programs are attached it holds the function's entry stub,
+// else the original. The entry stub (one per function and slot, never
+// freed) enters the caller's RCU read-side section and jumps to the current
+// trampoline (rcu.hpp). Attaching or detaching a program builds a new
+// trampoline, publishes it with one atomic store of the stub's target, and
+// retires the old one to the Reclaimer, which frees it after a grace period
+// (reclaim.hpp). Callers keep running throughout; each call runs either the
+// old or the new program set, never a mix.
 //
-// The caller's side of the contract (as for an RCU read-side section): load
-// the slot and call through the loaded pointer without blocking in between.
+// The caller's side of the contract: none beyond calling through the slot (a
+// caller may hold the loaded address as long as it likes: the stub is never
+// freed, and a stub reached after the last detach calls the original).
 #pragma once
 
 #include <atomic>
@@ -21,6 +24,11 @@
 #include "common/tramp/trampoline.hpp"
 
 namespace xtramp {
+
+namespace detail {
+// The never-freed entry stub of (function, slot) and its target word.
+struct EntrySite;
+}  // namespace detail
 
 // Programs per function, as the kernel's BPF_MAX_TRAMP_LINKS.
 inline constexpr size_t kMaxProgramsPerFunction = 38;
@@ -61,10 +69,16 @@ class Attachment {
   const void* original() const { return original_; }
   // Links, as the kernel counts them: an fsession program counts twice.
   size_t program_count() const;
+  // The current trampoline's code (null with no program attached); the slot /
+  // the patched entry reaches it through the entry stub.
+  const void* trampoline() const;
+  // The entry stub (null before the first attach).
+  const void* entry_stub() const;
 
  private:
   void publish(ProgramSet next);
   void check_model() const;
+  void ensure_site();
 
   FuncModel model_;
   const void* original_;
@@ -79,7 +93,7 @@ class Attachment {
   mutable std::mutex mu_;
   ProgramSet programs_;
   CodeBlock current_;
-  std::shared_ptr<InflightCounter> counter_;
+  detail::EntrySite* site_ = nullptr;
 };
 
 }  // namespace xtramp

@@ -84,7 +84,6 @@ class Planner {
     check_programs();
     layout_frame();
     save_arguments();
-    inflight(+1);
     fill_ctx();
     if (plan_.cookies > 0) {
       // The cookies, and the return value an entry half might read.
@@ -96,7 +95,6 @@ class Planner {
     if (!plan_.calls_original) {
       // Entry patch, fentry only: back into the function's body with the
       // argument registers as they came (the kernel's RESTORE_REGS).
-      inflight(-1);
       restore_arguments();
       return std::move(plan_);
     }
@@ -122,7 +120,6 @@ class Planner {
     const uint64_t exit_meta = plan_.arg_slots | uint64_t{1} << kFuncMetaIsReturnShift;
     if (plan_.cookies > 0) imm(plan_.ip_off + 8, exit_meta);
     call_list(req_.programs.fexit, exit_meta);
-    inflight(-1);
     load_return();
     return std::move(plan_);
   }
@@ -171,6 +168,7 @@ class Planner {
     plan_.func_addr = req_.func_addr;
     plan_.orig_addr = req_.orig_addr;
     plan_.mode = req_.mode;
+    plan_.exit_addr = req_.exit_addr;
     plan_.calls_original = req_.mode == AttachMode::replace || !req_.programs.fexit.empty() ||
                            !req_.programs.fmod_ret.empty();
     plan_.arg_slots = L_.ctx_slots;
@@ -237,14 +235,6 @@ class Planner {
       st.off = s.off;
       plan_.steps.push_back(st);
     }
-  }
-
-  void inflight(int32_t delta) {
-    if (req_.inflight_counter == 0) return;
-    Step s{Step::Op::inflight_add};
-    s.off = delta;
-    s.imm = req_.inflight_counter;
-    plan_.steps.push_back(s);
   }
 
   void zero(int32_t off) {

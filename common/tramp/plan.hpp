@@ -122,7 +122,6 @@ struct Step {
     bind_label,                // label
     frame_to_reg,              // part: load bytes of loc's image from off (the return value)
     framed_to_reg,             // load loc (8 bytes, gpr) from sp offset src (x86-64 rax = buffer)
-    inflight_add,  // atomically add `off` (+1 / -1) to the 64-bit counter at address imm
   };
   Op op{};
   int32_t off = 0;
@@ -151,6 +150,12 @@ struct TrampolinePlan {
   uint32_t labels = 0;
   AttachMode mode = AttachMode::replace;
   bool calls_original = true;  // false: entry patch with fentry programs only
+  // Where the trampoline goes instead of returning (0: it returns): the code
+  // that leaves the caller's RCU read-side section and then returns (to the
+  // caller, or into the body: entry patch, fentry only), which is never freed
+  // (rcu.hpp). An Attachment's trampolines have one; xtramp gen's and
+  // Trampoline::create's return.
+  uint64_t exit_addr = 0;
 };
 
 struct PlanRequest {
@@ -161,11 +166,8 @@ struct PlanRequest {
   uint64_t orig_addr =
       0;  // called by the trampoline: the function (replace), its body (entry patch)
   AttachMode mode = AttachMode::replace;
-  // Address of a 64-bit counter the trampoline increments before its first
-  // call out (a program or the original) and decrements after its last: a
-  // thread with a return address into the trampoline is counted (reclaim.hpp).
-  // 0: no counter (code that is never freed while in use, e.g. xtramp gen).
-  uint64_t inflight_counter = 0;
+  // TrampolinePlan::exit_addr (0: return).
+  uint64_t exit_addr = 0;
 };
 
 // Throws Error(unsupported) naming the function when a program kind cannot be

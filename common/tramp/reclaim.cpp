@@ -1,9 +1,12 @@
 #include "common/tramp/reclaim.hpp"
 
+#include "common/tramp/rcu.hpp"
+
 #include <dirent.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -120,11 +123,10 @@ bool Reclaimer::all_quiescent(const std::map<int, ThreadMark>& since, uintptr_t 
   return true;
 }
 
-void Reclaimer::retire(CodeBlock code, std::shared_ptr<InflightCounter> counter) {
+void Reclaimer::retire(CodeBlock code) {
   auto r = std::make_unique<Retired>();
   r->code = std::move(code);
-  r->counter = std::move(counter);
-  r->since = snapshot();
+  r->cookie = rcu::cookie();
   std::lock_guard<std::mutex> lock(mu_);
   retired_.push_back(std::move(r));
 }
@@ -133,26 +135,14 @@ size_t Reclaimer::reclaim() {
   std::vector<std::unique_ptr<Retired>> done;
   {
     std::lock_guard<std::mutex> lock(mu_);
+    uint64_t newest = 0;
+    for (const auto& r : retired_) newest = std::max(newest, r->cookie);
+    if (newest == 0) return 0;
+    // One poll for the newest cookie advances the grace-period machine; the
+    // cookies it has completed are every one up to the last completed.
+    rcu::poll(newest);
     for (auto it = retired_.begin(); it != retired_.end();) {
-      Retired& r = **it;
-      bool advanced = true;
-      while (advanced && r.phase < 3) {
-        advanced = false;
-        const uintptr_t lo = r.code.address(), hi = lo + r.code.size();
-        if (r.phase == 0 && all_quiescent(r.since, lo, hi, Quiescence::blocked)) {
-          r.phase = 1;
-          advanced = true;
-        } else if (r.phase == 1 &&
-                   (!r.counter || r.counter->count.load(std::memory_order_acquire) == 0)) {
-          r.since = snapshot();
-          r.phase = 2;
-          advanced = true;
-        } else if (r.phase == 2 && all_quiescent(r.since, lo, hi, Quiescence::pc_outside)) {
-          r.phase = 3;
-          advanced = true;
-        }
-      }
-      if (r.phase == 3) {
+      if (rcu::poll((*it)->cookie)) {
         done.push_back(std::move(*it));
         it = retired_.erase(it);
       } else {

@@ -2,41 +2,21 @@
 // freed? When no thread can still be inside it: no thread's program counter
 // in its code, and no thread with a return address into it.
 //
-// The mechanism (a user-space cousin of the kernel's RCU-tasks):
-//  * every trampoline counts, with an atomic in-flight counter, the threads
-//    between its first call out (a program, the original) and the return of
-//    its last one: those are the threads with a return address into it;
-//  * a thread has been seen *blocked since T* when, after time T, procfs
-//    (/proc/self/task/<tid>/syscall) showed it in a system call, or its
-//    voluntary context switch count (/proc/self/task/<tid>/status) grew, or
-//    it exited. Trampoline code makes no system call, and a caller makes
-//    none between loading a trampoline's address and calling it (the
-//    contract in attachment.hpp), so such a thread holds no path into code
-//    unlinked before T;
-//  * a thread has been seen *outside since T* when it was blocked since T,
-//    or observed preempted (syscall file "-1 sp pc") with its PC outside the
-//    code: it is not executing the code, but it may still hold its address
-//    (preempted between the load and the call), so this is only used where
-//    that cannot matter;
-//  * a retired trampoline is freed after three phases:
-//      A. every thread blocked since the unlink: nobody is left between
-//         the entry and the counter's increment, nor about to enter;
-//      B. the counter reads 0 (at time T1): nobody is inside a call out, and
-//         nobody can come in any more;
-//      C. every thread outside since T1: nobody is left between the
-//         decrement and the final return.
-// The thread calling reclaim() is never inside a retired trampoline and is
-// skipped. A thread that never blocks (a pure CPU loop) delays reclamation;
-// it never makes it unsafe. Without procfs nothing is ever freed early.
+// Every call through an Attachment runs in an RCU read-side section
+// (rcu.hpp) that starts in the never-freed entry stub, before the
+// trampoline's address is loaded, and ends in never-freed code after the
+// trampoline's last instruction. So a retired trampoline is freed after one
+// grace period that started after its unlink (docs/trampolines.md "When an
+// old trampoline is freed"): every thread that was in a section then has
+// left it. Threads that spin without ever blocking do not delay that: each of
+// their calls is a section of its own, and the next one starts in the new
+// sequence number. A thread that stays inside one hooked call (a program or an original
+// that blocks) delays every retirement until it returns, as a long RCU
+// read-side section delays every grace period.
 //
-// Known limit: a thread that sleeps in a page fault while in a trampoline's
-// straight-line code counts as having blocked. The code pages are populated
-// when mapped (no faults there); what remains is the thread's own stack
-// growing into a fresh page under memory pressure, exactly there.
-//
-// Under qemu-user, procfs describes the emulator's host threads: the test is
-// as good as qemu's own blocking, which only happens in system calls and in
-// its internal locks (so there it is weaker).
+// wait_quiescent() is the older, procfs-based test, still used by x86-64
+// entry patching to wait until no thread is left inside a function's five
+// single-byte nops (no read-side section covers those).
 #pragma once
 
 #include <atomic>
@@ -51,11 +31,6 @@
 
 namespace xtramp {
 
-// One trampoline's in-flight counter (stable address, outlives the code).
-struct InflightCounter {
-  std::atomic<uint64_t> count{0};
-};
-
 class Reclaimer {
  public:
   struct Stats {
@@ -63,8 +38,9 @@ class Reclaimer {
     size_t freed = 0;    // freed so far
   };
 
-  // Takes ownership of an unlinked trampoline's code and counter.
-  void retire(CodeBlock code, std::shared_ptr<InflightCounter> counter);
+  // Takes ownership of an unlinked trampoline's code (the unlink, a store or
+  // a patch, happened before the call).
+  void retire(CodeBlock code);
 
   // Frees what has become safe to free; never blocks. Returns how many.
   size_t reclaim();
@@ -82,9 +58,7 @@ class Reclaimer {
   };
   struct Retired {
     CodeBlock code;
-    std::shared_ptr<InflightCounter> counter;
-    int phase = 0;                    // 0: A, 1: B, 2: C
-    std::map<int, ThreadMark> since;  // tid -> marks at the phase's start
+    uint64_t cookie = 0;  // rcu::cookie() after the unlink
   };
 
   friend bool wait_quiescent(uintptr_t, uintptr_t, std::chrono::milliseconds);

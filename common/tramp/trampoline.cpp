@@ -7,7 +7,7 @@ namespace xtramp {
 
 GeneratedCode generate(const Backend& backend, const FuncModel& m, Policy policy,
                        const ProgramSet& programs, uint64_t func_addr, uint64_t orig_addr,
-                       AttachMode mode, uint64_t inflight_counter) {
+                       AttachMode mode, uint64_t exit_addr) {
   GeneratedCode out;
   out.layout = backend.place(m, policy);
   std::unique_ptr<Emitter> e = backend.emitter();
@@ -18,7 +18,7 @@ GeneratedCode generate(const Backend& backend, const FuncModel& m, Policy policy
   req.func_addr = func_addr;
   req.orig_addr = orig_addr;
   req.mode = mode;
-  req.inflight_counter = inflight_counter;
+  req.exit_addr = exit_addr;
   out.plan = plan_trampoline(req, e->traits(req.mode));
   out.code = emit_plan(*e, out.plan);
   return out;

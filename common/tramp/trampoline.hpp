@@ -27,10 +27,10 @@ struct GeneratedCode {
 // Places `m` on `backend` under `policy`, plans and emits. `func_addr` goes to
 // ctx[-2]; `orig_addr` is called. Throws Error naming the function for what
 // cannot be placed or planned.
-// `inflight_counter`: see PlanRequest (0: none).
+// `exit_addr`: see TrampolinePlan (0: the trampoline returns).
 GeneratedCode generate(const Backend& backend, const FuncModel& m, Policy policy,
                        const ProgramSet& programs, uint64_t func_addr, uint64_t orig_addr,
-                       AttachMode mode = AttachMode::replace, uint64_t inflight_counter = 0);
+                       AttachMode mode = AttachMode::replace, uint64_t exit_addr = 0);
 
 // Installs a trampoline's code within 1 GiB of the program runner (and so,
 // in a statically linked program, of the callers, programs and originals it

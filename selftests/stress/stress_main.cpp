@@ -42,8 +42,13 @@
 // reclaim latency (retire to free, per trampoline), cleanup time. --json
 // prints them as one JSON object (ci/gen-reliability-docs reads it).
 //
+// --spinners N more callers (default 2) call the same way in a tight loop and
+// never block, until the others are done (their calls are checked and
+// reconciled like the others'): reclamation must not wait for them to block.
+//
 // Reclaim latency, per trampoline: from the start of the attach/detach that
-// retired it until its code was freed. Freeing is seen through the
+// retired it until its code was freed (max, p99, mean), and from that
+// attach/detach's return (the retire) until the free (max, p99). Freeing is seen through the
 // ExecMemoryOps munmap hook (mprotect fallback: a block's own pages; dual
 // mapping: a chunk whose last block went) or, for a block freed from a dual
 // chunk that stays mapped, by its bytes having become traps (ExecMemory
@@ -92,7 +97,7 @@ using Clock = std::chrono::steady_clock;
 
 constexpr const char* kUsage =
     "usage: xtramp-stress [--threads N] [--calls N] [--json] [--memory dual|fallback|both]\n"
-    "                     [--block-every N] [--seed N] [--btf FILE]\n"
+    "                     [--block-every N] [--spinners N] [--seed N] [--btf FILE]\n"
     "\n"
     "Caller threads call hooked functions (replace mode through an atomic function\n"
     "pointer; entry-patched functions called directly) while one more thread attaches,\n"
@@ -107,8 +112,9 @@ constexpr const char* kUsage =
     "  --memory M       code memory for the attachments: dual (memfd dual mapping),\n"
     "                   fallback (mprotect), or both (default: the functions\n"
     "                   alternate between a dual-mapping and a fallback ExecMemory)\n"
-    "  --block-every N  each caller blocks (usleep) every N calls (default 1000): the\n"
-    "                   reclaimer frees a trampoline once every thread has blocked\n"
+    "  --block-every N  each caller blocks (usleep) every N calls (default 1000)\n"
+    "  --spinners N     more caller threads (default 2) that call the hooked functions\n"
+    "                   in a tight loop, never blocking, until the others are done\n"
     "  --seed N         the swapper's random sequence (default 1)\n"
     "  --btf FILE       the object with the targets' BTF (default: the build's\n"
     "                   stress_targets.c object)\n"
@@ -123,6 +129,7 @@ struct Options {
   bool json = false;
   MemoryChoice memory = MemoryChoice::both;
   uint64_t block_every = 1000;
+  int spinners = 2;
   uint64_t seed = 1;
   std::string btf = XTRAMP_STRESS_TARGETS_OBJ;
 };
@@ -148,7 +155,8 @@ struct CodeTracker {
   };
   struct Pending {
     uintptr_t addr;
-    Clock::time_point retired;
+    Clock::time_point retired;        // the publish that unlinked it started
+    Clock::time_point unlinked = {};  // ... and returned
   };
 
   std::mutex mu;
@@ -158,6 +166,16 @@ struct CodeTracker {
   std::vector<Pending> pending;
   uint64_t freed_seen = 0;
   double max_latency_s = 0, sum_latency_s = 0;
+  std::vector<double> latencies_s;         // from the start of the publish
+  std::vector<double> retire_latencies_s;  // from the end of the publish (the retire)
+
+  // The p-quantile (0..1) of v, 0 for none.
+  static double quantile(std::vector<double> v, double p) {
+    if (v.empty()) return 0;
+    std::sort(v.begin(), v.end());
+    const size_t i = static_cast<size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
+    return v[std::min(i, v.size() - 1)];
+  }
 
   void mapped(void* p, size_t len, int prot, int fd) {
     std::lock_guard<std::mutex> lock(mu);
@@ -183,6 +201,11 @@ struct CodeTracker {
   void retire_tentatively(uintptr_t addr, Clock::time_point when) {
     std::lock_guard<std::mutex> lock(mu);
     pending.push_back(Pending{addr, when});
+  }
+  void unlinked(uintptr_t addr, Clock::time_point when) {
+    std::lock_guard<std::mutex> lock(mu);
+    for (Pending& e : pending)
+      if (e.addr == addr) e.unlinked = when;
   }
   void cancel(uintptr_t addr) {
     std::lock_guard<std::mutex> lock(mu);
@@ -213,6 +236,9 @@ struct CodeTracker {
         const double l = seconds(now - pending[i].retired);
         max_latency_s = std::max(max_latency_s, l);
         sum_latency_s += l;
+        latencies_s.push_back(l);
+        if (pending[i].unlinked != Clock::time_point{})
+          retire_latencies_s.push_back(seconds(now - pending[i].unlinked));
         ++freed_seen;
         pending[i] = pending.back();
         pending.pop_back();
@@ -334,48 +360,9 @@ struct Hooked {
     return false;
   }
 
-  // The trampoline callers reach now, or 0 for none.
+  // The trampoline callers reach now (through the entry stub), or 0 for none.
   uintptr_t current_trampoline() const {
-    if (!entry_patch) {
-      const void* p = slot.load(std::memory_order_acquire);
-      return p == original ? 0 : reinterpret_cast<uintptr_t>(p);
-    }
-    return patched_trampoline(original);
-  }
-
-  // Decodes the patch site (the protocols of arch/<a>/patch.hpp).
-  static uintptr_t patched_trampoline(const void* fn) {
-    const auto* e = static_cast<const uint8_t*>(fn);
-    const auto at = reinterpret_cast<uintptr_t>(fn);
-    switch (host_arch()) {
-      case Arch::x86_64: {
-        if (e[0] != 0xE8) return 0;  // five nops: not patched
-        int32_t rel;
-        std::memcpy(&rel, e + 1, 4);
-        return at + 5 + static_cast<intptr_t>(rel);
-      }
-      case Arch::arm64: {
-        uint32_t b;
-        std::memcpy(&b, e, 4);
-        if ((b & 0xfc000000u) != 0x14000000u) return 0;         // NOP: not patched
-        const int64_t imm = static_cast<int32_t>(b << 6) >> 6;  // imm26, sign-extended
-        return static_cast<uintptr_t>(static_cast<int64_t>(at) + imm * 4);
-      }
-      case Arch::s390x: {
-        if (e[1] != 0xf4) return 0;  // brcl 0: not patched
-        auto be32 = [](const uint8_t* p) {
-          return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3];
-        };
-        // brcl 15,<stub>; the stub: larl (6) llihf (6) iilf (6) lg br; the
-        // slot holds the trampoline.
-        const auto* stub = e + 2 * static_cast<int64_t>(static_cast<int32_t>(be32(e + 2)));
-        const uint64_t slot = uint64_t{be32(stub + 8)} << 32 | be32(stub + 14);
-        const uint64_t t =
-            reinterpret_cast<const std::atomic<uint64_t>*>(slot)->load(std::memory_order_acquire);
-        return t == at + 6 ? 0 : static_cast<uintptr_t>(t);
-      }
-    }
-    return 0;
+    return att ? reinterpret_cast<uintptr_t>(att->trampoline()) : 0;
   }
 };
 
@@ -403,9 +390,11 @@ struct CallerCounts {
 
 struct Shared {
   const Options* opt = nullptr;
-  std::vector<Hooked*> funcs;  // the ones called
+  std::vector<Hooked*> funcs;       // the ones called
+  std::vector<Hooked*> spin_funcs;  // the ones the spinners call
   std::atomic<bool> go{false};
   std::atomic<int> callers_left{0};
+  std::atomic<bool> stop_spinning{false};
 };
 
 template <typename F>
@@ -413,13 +402,18 @@ F* as_fn(const void* p) {
   return reinterpret_cast<F*>(const_cast<void*>(p));
 }
 
-void caller(Shared& sh, int t, uint64_t n, CallerCounts& out) {
+// `spin`: call until the other callers are done, never blocking (a relaxed
+// load of a flag every 256 calls is all it does besides calling).
+void caller(Shared& sh, int t, uint64_t n, CallerCounts& out, bool spin = false) {
   CallerCounts c;
   sh.go.wait(false);  // blocks (a futex) until the first programs are attached
-  const size_t nf = sh.funcs.size();
+  const std::vector<Hooked*>& funcs = spin ? sh.spin_funcs : sh.funcs;
+  const size_t nf = funcs.size();
   const long lt = t;
-  for (uint64_t i = 0; i < n; ++i) {
-    Hooked& h = *sh.funcs[i % nf];
+  for (uint64_t i = 0; spin || i < n; ++i) {
+    if (spin && (nf == 0 || (i % 256 == 0 && sh.stop_spinning.load(std::memory_order_relaxed))))
+      break;
+    Hooked& h = *funcs[i % nf];
     const uint64_t s = i + 1;
     const long ls = static_cast<long>(s);
     uint64_t ret[2] = {};  // the result as return slots (for the fexit check)
@@ -500,10 +494,10 @@ void caller(Shared& sh, int t, uint64_t n, CallerCounts& out) {
     if (__builtin_popcount(ran & h.pool_mask()) > kMaxPool) ++c.failures[kImpossibleSet];
     ++c.calls[h.id];
 
-    if (sh.opt->block_every != 0 && s % sh.opt->block_every == 0) usleep(1);
+    if (!spin && sh.opt->block_every != 0 && s % sh.opt->block_every == 0) usleep(1);
   }
   out = c;
-  sh.callers_left.fetch_sub(1);
+  if (!spin) sh.callers_left.fetch_sub(1);
 }
 
 // -------------------------------------------------------------- swapper
@@ -547,6 +541,7 @@ class Swapper {
                             e.what());
       return false;
     }
+    if (old != 0) g_code.unlinked(old, Clock::now());
     h.mask ^= 1u << k;
     ++fig_.publishes;
     if (h.mask != 0) ++fig_.generated;
@@ -713,7 +708,7 @@ int run(const Options& opt) {
       auto st = std::make_unique<ProgState>();
       st->kind = k;
       st->ret_slots = h.ret_slots;
-      st->slot.resize(static_cast<size_t>(opt.threads));
+      st->slot.resize(static_cast<size_t>(opt.threads + opt.spinners));
       // Both kinds of program, alternating: the runner's path and the inline one.
       if (h.progs.size() % 2 == 0)
         h.progs.push_back(std::make_unique<Program>(stress_prog_nothrow, st.get(), k));
@@ -722,6 +717,13 @@ int run(const Options& opt) {
       h.states.push_back(std::move(st));
     }
     sh.funcs.push_back(&h);
+    // x86-64 waits for every thread to be seen outside a function's five
+    // single-byte nops before it writes the call over them (patch.cpp), which
+    // a thread calling the function in a tight loop may never be: spinners
+    // leave out the entry-patched functions whose entry flips there (those
+    // with an anchor are patched once, before the callers start, and only
+    // retargeted after: a store of the stub's target word).
+    if (!(h.entry_patch && !h.anchored && host_arch() == Arch::x86_64)) sh.spin_funcs.push_back(&h);
   }
 
   Figures fig;
@@ -740,7 +742,7 @@ int run(const Options& opt) {
     if (h->anchored) ok = ok && swapper.publish(*h, 0, true);
   const size_t wx_before = wx_mappings();
 
-  std::vector<CallerCounts> counts(static_cast<size_t>(opt.threads));
+  std::vector<CallerCounts> counts(static_cast<size_t>(opt.threads + opt.spinners));
   std::vector<std::thread> callers;
   sh.callers_left = opt.threads;
   const uint64_t per = opt.calls / static_cast<uint64_t>(opt.threads);
@@ -749,6 +751,10 @@ int run(const Options& opt) {
     const uint64_t n = per + (static_cast<uint64_t>(t) < extra ? 1 : 0);
     callers.emplace_back([&, t, n] { caller(sh, t, n, counts[static_cast<size_t>(t)]); });
   }
+  std::vector<std::thread> spinners;
+  for (int t = opt.threads; t < opt.threads + opt.spinners; ++t)
+    spinners.emplace_back(
+        [&, t] { caller(sh, t, 0, counts[static_cast<size_t>(t)], /*spin=*/true); });
   const auto t_start = Clock::now();
   std::thread swap_thread([&] {
     uint64_t rng = opt.seed * 0x9E3779B97F4A7C15ULL + 1;
@@ -762,6 +768,8 @@ int run(const Options& opt) {
   for (auto& c : callers) c.join();
   const auto t_calls = Clock::now();
   swap_thread.join();
+  sh.stop_spinning = true;
+  for (auto& c : spinners) c.join();
   swapper.sample_wx();
 
   // Final detach (everything, anchors too), then wait for the reclaimer.
@@ -796,10 +804,13 @@ int run(const Options& opt) {
     }
     for (int i = 0; i < kFailureKinds; ++i) sum.failures[i] += c.failures[i];
   }
-  uint64_t total_calls = 0, total_runs = 0;
+  uint64_t total_calls = 0, total_runs = 0, counted_calls = 0;
   for (int f = 0; f < ST_FUNCS; ++f) total_calls += sum.calls[f];
-  if (total_calls != opt.calls)
-    fig.errors.push_back("calls made " + std::to_string(total_calls) +
+  for (int t = 0; t < opt.threads; ++t)
+    for (int f = 0; f < ST_FUNCS; ++f) counted_calls += counts[static_cast<size_t>(t)].calls[f];
+  const uint64_t spun_calls = total_calls - counted_calls;
+  if (counted_calls != opt.calls)
+    fig.errors.push_back("calls made " + std::to_string(counted_calls) +
                          " != " + std::to_string(opt.calls));
   for (int i = 0; i < kFailureKinds; ++i)
     if (sum.failures[i] != 0)
@@ -812,7 +823,7 @@ int run(const Options& opt) {
   std::vector<ProgFigure> prog_figures;
   for (Hooked* h : sh.funcs) {
     uint64_t orig_counted = 0;
-    for (int t = 0; t < opt.threads; ++t)
+    for (int t = 0; t < opt.threads + opt.spinners; ++t)
       orig_counted += static_cast<uint64_t>(st_seen[h->id][t].calls);
     if (orig_counted != sum.orig_runs[h->id])
       fig.errors.push_back(std::string(h->name) + ": the original counted " +
@@ -915,6 +926,8 @@ int run(const Options& opt) {
     j += "\"arch\": " + json_str(std::string(arch_name(host_arch()))) + ", ";
     j += "\"memory_modes\": " + json_str(modes) + ", ";
     num("threads", opt.threads);
+    num("spinners", opt.spinners);
+    num("spinner_calls", static_cast<double>(spun_calls));
     num("calls", static_cast<double>(total_calls));
     num("block_every", static_cast<double>(opt.block_every));
     num("seed", static_cast<double>(opt.seed));
@@ -935,6 +948,11 @@ int run(const Options& opt) {
     num("munmaps", static_cast<double>(g_code.munmaps));
     num("max_reclaim_latency_ms", g_code.max_latency_s * 1e3, false);
     num("mean_reclaim_latency_ms", mean_lat * 1e3, false);
+    num("p99_reclaim_latency_ms", CodeTracker::quantile(g_code.latencies_s, 0.99) * 1e3, false);
+    num("max_retire_to_free_ms", CodeTracker::quantile(g_code.retire_latencies_s, 1.0) * 1e3,
+        false);
+    num("p99_retire_to_free_ms", CodeTracker::quantile(g_code.retire_latencies_s, 0.99) * 1e3,
+        false);
     num("cleanup_ms", seconds(t_clean - t_detach) * 1e3, false);
     num("wx_checks", static_cast<double>(fig.wx_checks + 1));
     num("wx_mappings_seen", static_cast<double>(fig.wx_seen + wx_before));
@@ -952,12 +970,14 @@ int run(const Options& opt) {
     j += "]}";
     std::printf("%s\n", j.c_str());
   } else {
-    std::printf("xtramp-stress: %s, %d caller threads, code memory %s\n",
-                std::string(arch_name(host_arch())).c_str(), opt.threads, modes.c_str());
+    std::printf("xtramp-stress: %s, %d caller threads + %d spinning, code memory %s\n",
+                std::string(arch_name(host_arch())).c_str(), opt.threads, opt.spinners,
+                modes.c_str());
     for (const std::string& n : hooked_names) std::printf("  hooked   %s\n", n.c_str());
     for (const std::string& n : skipped) std::printf("  skipped  %s\n", n.c_str());
-    std::printf("calls                  %" PRIu64 " in %.3f s (%.0f calls/s)\n", total_calls, wall,
-                cps);
+    std::printf("calls                  %" PRIu64 " in %.3f s (%.0f calls/s; %" PRIu64
+                " by the spinners)\n",
+                total_calls, wall, cps, spun_calls);
     std::printf("program runs           %" PRIu64 " (reconciled per program)\n", total_runs);
     std::printf("operations             %" PRIu64 " attach, %" PRIu64 " detach, %" PRIu64
                 " swap (%" PRIu64 " publishes)\n",
@@ -966,8 +986,14 @@ int run(const Options& opt) {
                 fig.generated, rs.freed, fig.peak_retired);
     std::printf("code bytes mapped      peak %zu, final %zu (all views: %zu)\n",
                 g_code.peak_code_bytes, final_code, final_all);
-    std::printf("reclaim latency        max %.3f ms, mean %.3f ms\n", g_code.max_latency_s * 1e3,
-                mean_lat * 1e3);
+    std::printf(
+        "reclaim latency        max %.3f ms, p99 %.3f ms, mean %.3f ms (from the publish's "
+        "start)\n",
+        g_code.max_latency_s * 1e3, CodeTracker::quantile(g_code.latencies_s, 0.99) * 1e3,
+        mean_lat * 1e3);
+    std::printf("retire to free         max %.3f ms, p99 %.3f ms (from the publish's return)\n",
+                CodeTracker::quantile(g_code.retire_latencies_s, 1.0) * 1e3,
+                CodeTracker::quantile(g_code.retire_latencies_s, 0.99) * 1e3);
     std::printf("cleanup                %.3f ms from the final detach to all code freed\n",
                 seconds(t_clean - t_detach) * 1e3);
     std::printf("W^X                    %" PRIu64 " checks of /proc/self/maps, %" PRIu64
@@ -1006,6 +1032,10 @@ int main(int argc, char** argv) {
       if (!xtramp::parse_u64(value(), &v))
         return usage_error("--block-every needs a number (0: never block)");
       opt.block_every = v;
+    } else if (a == "--spinners") {
+      if (!xtramp::parse_u64(value(), &v) || v > 16)
+        return usage_error("--spinners needs a number from 0 to 16");
+      opt.spinners = static_cast<int>(v);
     } else if (a == "--seed") {
       if (!xtramp::parse_u64(value(), &v)) return usage_error("--seed needs a number");
       opt.seed = v;
@@ -1028,6 +1058,8 @@ int main(int argc, char** argv) {
       return usage_error("unknown argument " + a);
     }
   }
+  if (opt.threads + opt.spinners > ST_MAX_THREADS)
+    return usage_error("--threads plus --spinners is at most " + std::to_string(ST_MAX_THREADS));
   try {
     return xtramp::run(opt);
   } catch (const std::exception& e) {

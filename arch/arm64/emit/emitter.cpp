@@ -35,6 +35,7 @@
 #include "arch/arm64/emit/emitter.hpp"
 #include "arch/arm64/regs.hpp"
 #include "common/error.hpp"
+#include "common/tramp/rcu.hpp"
 
 namespace xtramp::arm64 {
 
@@ -70,6 +71,21 @@ detail::InlineRun host_inline_run() noexcept {
       r.block_tp_offset % 8 != 0)
     r.available = false;
   return r;
+#else
+  return {};
+#endif
+}
+
+// The RCU read side's TLS facts (rcu.hpp), measured the same way.
+rcu::StubFacts host_stub_facts() noexcept {
+#if defined(__aarch64__)
+  uintptr_t tp = 0;
+  asm("mrs %0, tpidr_el0" : "=r"(tp));
+  rcu::StubFacts f = rcu::stub_facts(tp);
+  if (f.reader_tp_offset < 0 || f.reader_tp_offset >= (int64_t{1} << 24) ||
+      f.reader_tp_offset % 8 != 0)
+    f.available = false;
+  return f;
 #else
   return {};
 #endif
@@ -177,25 +193,72 @@ class A64Emitter final : public Emitter {
       case Step::Op::framed_to_reg:
         a.ldr(a64::x(s.part.loc.reg), mem(s.src));
         break;
-      case Step::Op::inflight_add: {
-        // LL/SC (ARMv8.0; no LSE needed): retry until the store-exclusive wins.
-        // Barriers: the increment is visible before the trampoline calls out;
-        // everything before the decrement is done when a reclaimer sees it.
-        load_imm(kPtr, s.imm);
-        if (s.off < 0) a.dmb(0xB);  // dmb ish: all our accesses before the count drops
-        aj::Label retry = a.newLabel();
-        a.bind(retry);
-        a.ldxr(kData, a64::ptr(kPtr));
-        if (s.off > 0)
-          a.add(kData, kData, 1);
-        else
-          a.sub(kData, kData, 1);
-        a.stxr(a64::w(11), kData, a64::ptr(kPtr));
-        a.cbnz(a64::w(11), retry);
-        if (s.off > 0) a.dmb(0xB);  // the count is visible before anything after it
-        break;
-      }
     }
+  }
+
+  // The entry stub (emitter.hpp, rcu.hpp). x9, x16 and x17 carry no argument
+  // at a function's entry (the entry-patch trampoline sets x9 itself).
+  //
+  //   retry:
+  //     mrs  x16, tpidr_el0 ; ldr x16, [x16, #reader_tp_offset]  ; this thread's Reader
+  //     ldr  x17, [x16]                    ; its word
+  //     tbnz x17, #0, slow                 ; not registered yet
+  //     and  x9, x17, #kNestMask ; cbnz x9, nested
+  //     x17 = &gp_ctr ; ldr x17, [x17] ; b store   ; outermost: nest 1, sequence
+  //   nested:
+  //     add  x17, x17, #kNestOne
+  //   store:
+  //     str  x17, [x16]                    ; a plain store to the thread's own line
+  //     x16 = target_ptr ; ldr x16, [x16] ; br x16
+  //   slow:
+  //     stp x29, x30, [sp, #-16]! ; x16 = xtramp_rcu_register_thunk ; blr x16
+  //     ldp x29, x30, [sp], #16 ; b retry
+  //   passthrough:
+  //     (the word -= kNestOne) ; x16 = resume ; br x16
+  StubCode entry_stub(const StubSpec& spec) override {
+    const rcu::StubFacts f = stub_facts();
+    start();
+    auto& a = *a_;
+    const a64::GpX rec = a64::x16, w = a64::x17;
+    aj::Label retry = a.newLabel(), slow = a.newLabel(), nested = a.newLabel(),
+              store = a.newLabel();
+    a.bind(retry);
+    reader(f, rec);
+    a.ldr(w, a64::ptr(rec));
+    a.tbnz(w, 0, slow);
+    a.and_(a64::x9, w, rcu::kNestMask);
+    a.cbnz(a64::x9, nested);
+    load_imm(w, f.gp_ctr);
+    a.ldr(w, a64::ptr(w));
+    a.b(store);
+    a.bind(nested);
+    a.add(w, w, rcu::kNestOne);
+    a.bind(store);
+    a.str(w, a64::ptr(rec));
+    load_imm(rec, spec.target_ptr);
+    a.ldr(rec, a64::ptr(rec));
+    a.br(rec);
+    a.bind(slow);
+    a.stp(a64::x29, a64::x30, a64::ptr_pre(a64::sp, -16));
+    load_imm(rec, f.register_thunk);
+    a.blr(rec);
+    a.ldp(a64::x29, a64::x30, a64::ptr_post(a64::sp, 16));
+    a.b(retry);
+    StubCode out;
+    out.passthrough = static_cast<uint32_t>(a.offset());
+    leave_section(f);
+    load_imm(rec, spec.resume);
+    a.br(rec);
+    out.code = take();
+    return out;
+  }
+
+  std::vector<uint8_t> exit_stub() override {
+    const rcu::StubFacts f = stub_facts();
+    start();
+    leave_section(f);
+    a_->ret(a64::x30);
+    return take();
   }
 
   std::vector<uint8_t> finish(const TrampolinePlan& plan) override {
@@ -203,7 +266,14 @@ class A64Emitter final : public Emitter {
     adjust_sp(static_cast<int64_t>(frame_ - area_));
     if (area_ == 32) a_->ldr(a64::x9, a64::ptr(a64::sp, 16));
     a_->ldp(a64::x29, a64::x30, a64::ptr_post(a64::sp, static_cast<int32_t>(area_)));
-    if (plan.mode == AttachMode::replace) {
+    if (plan.exit_addr != 0) {
+      // Leave the caller's read-side section in code that is never freed
+      // (rcu.hpp): the exit stub returns to x30; a fentry-only entry patch's
+      // exit (the site's passthrough) goes to the body with x30 the caller's.
+      if (plan.mode == AttachMode::entry_patch) a_->mov(a64::x30, a64::x9);
+      load_imm(kCall, plan.exit_addr);
+      a_->br(kCall);
+    } else if (plan.mode == AttachMode::replace) {
       a_->ret(a64::x30);
     } else if (!plan.calls_original) {
       // Into the body, with the LR the function was called with.
@@ -222,6 +292,43 @@ class A64Emitter final : public Emitter {
   }
 
  private:
+  rcu::StubFacts stub_facts() const {
+    const rcu::StubFacts f = host_stub_facts();
+    if (!f.available)
+      throw Error(Errc::unsupported, "arm64: no RCU entry stub (not an arm64 host)");
+    return f;
+  }
+
+  void start() {
+    code_ = std::make_unique<aj::CodeHolder>();
+    code_->init(aj::Environment(aj::Arch::kAArch64));
+    code_->setErrorHandler(&thrower_);
+    a_ = std::make_unique<a64::Assembler>(code_.get());
+  }
+
+  // rec = this thread's Reader (x16 or x17 only).
+  void reader(const rcu::StubFacts& f, const a64::GpX& rec) {
+    word(0xD53BD040u | rec.id());  // mrs rec, tpidr_el0
+    const auto off = static_cast<uint32_t>(f.reader_tp_offset);
+    add_hi(rec, off);
+    a_->ldr(rec, a64::ptr(rec, off & 0xfff));
+  }
+
+  // The thread's reader word -= kNestOne (x16, x17).
+  void leave_section(const rcu::StubFacts& f) {
+    reader(f, a64::x16);
+    a_->ldr(a64::x17, a64::ptr(a64::x16));
+    a_->sub(a64::x17, a64::x17, rcu::kNestOne);
+    a_->str(a64::x17, a64::ptr(a64::x16));
+  }
+
+  std::vector<uint8_t> take() {
+    code_->flatten();
+    code_->resolveUnresolvedLinks();
+    const aj::CodeBuffer& buf = code_->textSection()->buffer();
+    return std::vector<uint8_t>(buf.data(), buf.data() + buf.size());
+  }
+
   static a64::Mem mem(int32_t off) { return a64::ptr(a64::sp, off); }
 
   // Whole x registers to and from frame slots: two in a row to adjacent

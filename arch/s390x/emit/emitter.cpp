@@ -32,6 +32,7 @@
 
 #include "arch/s390x/emit/encoder.hpp"
 #include "common/error.hpp"
+#include "common/tramp/rcu.hpp"
 
 namespace xtramp::s390x {
 
@@ -64,6 +65,18 @@ detail::InlineRun host_inline_run() noexcept {
   detail::InlineRun r = detail::inline_run(tp);
   if (r.block_tp_offset < -524288 || r.block_tp_offset > 524287) r.available = false;
   return r;
+#else
+  return {};
+#endif
+}
+
+// The RCU read side's TLS facts (rcu.hpp), measured the same way.
+rcu::StubFacts host_stub_facts() noexcept {
+#if defined(__s390x__)
+  const auto tp = reinterpret_cast<uintptr_t>(__builtin_thread_pointer());
+  rcu::StubFacts f = rcu::stub_facts(tp);
+  if (f.reader_tp_offset < -524288 || f.reader_tp_offset > 524287) f.available = false;
+  return f;
 #else
   return {};
 #endif
@@ -157,27 +170,115 @@ class S390xEmitter final : public Emitter {
       case Step::Op::framed_to_reg:
         a_.lg(s.part.loc.reg, at(s.src));
         break;
-      case Step::Op::inflight_add:
-        // LAAG is interlocked and serialises like a full barrier (POP,
-        // "interlocked-update" storage operands).
-        a_.load_imm64(kPtr, s.imm);
-        a_.lghi(kData, s.off);
-        a_.laag(kData, kData, Mem(0, kPtr));
-        break;
     }
+  }
+
+  // The entry stub (emitter.hpp, rcu.hpp). Only r0 and r1 are free at a
+  // function's entry (r0 is not a base register); the entry-patch trampoline
+  // wants r0 = the body, which the stub sets last.
+  //
+  //   retry:
+  //     ear %r1,%a0 ; sllg %r1,%r1,32 ; ear %r1,%a1 ; lg %r1,off(%r1)  ; this thread's Reader
+  //     lg   %r0,0(%r1)              ; its word
+  //     tmll %r0,1 ; jo slow         ; not registered yet
+  //     tmll %r0,kNestMask ; jnz nested (cc1 | cc3)
+  //     %r1 = &gp_ctr ; lg %r0,0(%r1) ; %r1 = the Reader again ; j store
+  //   nested:
+  //     aghi %r0,kNestOne
+  //   store:
+  //     stg  %r0,0(%r1)              ; a plain store to the thread's own line
+  //     %r1 = target_ptr ; lg %r1,0(%r1) ; [entry patch: %r0 = the body] ; br %r1
+  //   slow:
+  //     %r1 = xtramp_rcu_register_thunk ; basr %r1,%r1 ; j retry
+  //   passthrough:
+  //     (the word -= kNestOne) ; %r1 = resume ; br %r1
+  StubCode entry_stub(const StubSpec& spec) override {
+    const rcu::StubFacts f = stub_facts();
+    a_ = Assembler();
+    const Label retry = a_.new_label(), slow = a_.new_label(), nested = a_.new_label(),
+                store = a_.new_label();
+    a_.bind(retry);
+    reader(f);
+    a_.lg(kData, Mem(0, kPtr));
+    a_.tmll(kData, static_cast<int64_t>(rcu::kUnregistered));
+    a_.brcl(cond::o, slow);  // cc3: the bit is one
+    a_.tmll(kData, static_cast<int64_t>(rcu::kNestMask));
+    a_.brcl(cond::l | cond::o, nested);  // cc1 (mixed) or cc3 (all ones): nested
+    a_.load_imm64_fixed(kPtr, f.gp_ctr);
+    a_.lg(kData, Mem(0, kPtr));
+    reader(f);
+    a_.brcl(cond::always, store);
+    a_.bind(nested);
+    a_.aghi(kData, static_cast<int64_t>(rcu::kNestOne));
+    a_.bind(store);
+    a_.stg(kData, Mem(0, kPtr));
+    a_.load_imm64_fixed(kPtr, spec.target_ptr);
+    a_.lg(kPtr, Mem(0, kPtr));
+    if (spec.mode == AttachMode::entry_patch) a_.load_imm64_fixed(kData, spec.resume);
+    a_.br(kPtr);
+    a_.bind(slow);
+    a_.load_imm64_fixed(kPtr, f.register_thunk);
+    a_.basr(kPtr, kPtr);  // the branch address is taken before the link is stored
+    a_.brcl(cond::always, retry);
+    StubCode out;
+    out.passthrough = static_cast<uint32_t>(a_.size());
+    leave_section(f);
+    a_.load_imm64_fixed(kPtr, spec.resume);
+    a_.br(kPtr);
+    out.code = a_.finish();
+    return out;
+  }
+
+  std::vector<uint8_t> exit_stub() override {
+    const rcu::StubFacts f = stub_facts();
+    a_ = Assembler();
+    leave_section(f);
+    a_.br(kRa);
+    return a_.finish();
   }
 
   std::vector<uint8_t> finish(const TrampolinePlan& plan) override {
     flush_gpr_run();
     const bool into_body = plan.mode == AttachMode::entry_patch && !plan.calls_original;
-    if (into_body) a_.lg(kPtr, at(plan.arch_off));               // the body (r0 at entry)
+    if (into_body && plan.exit_addr == 0) a_.lg(kPtr, at(plan.arch_off));  // the body (r0)
     a_.lmg(6, 15, Mem(static_cast<int64_t>(frame_) + 48, kSp));  // restores r14 and r15 too
-    a_.br(into_body ? kPtr : kRa);
+    if (plan.exit_addr != 0) {
+      // Leave the caller's read-side section in code that is never freed
+      // (rcu.hpp): the exit stub returns to r14; a fentry-only entry patch's
+      // exit (the site's passthrough) goes to the body.
+      a_.load_imm64(kPtr, plan.exit_addr);
+      a_.br(kPtr);
+    } else {
+      a_.br(into_body ? kPtr : kRa);
+    }
     emit_out_of_line(plan);
     return a_.finish();
   }
 
  private:
+  rcu::StubFacts stub_facts() const {
+    const rcu::StubFacts f = host_stub_facts();
+    if (!f.available)
+      throw Error(Errc::unsupported, "s390x: no RCU entry stub (not an s390x host)");
+    return f;
+  }
+
+  // %r1 = this thread's Reader.
+  void reader(const rcu::StubFacts& f) {
+    a_.ear(kPtr, 0);
+    a_.sllg(kPtr, kPtr, 32);
+    a_.ear(kPtr, 1);
+    a_.lg(kPtr, Mem(f.reader_tp_offset, kPtr));
+  }
+
+  // The thread's reader word -= kNestOne (r0, r1).
+  void leave_section(const rcu::StubFacts& f) {
+    reader(f);
+    a_.lg(kData, Mem(0, kPtr));
+    a_.aghi(kData, -static_cast<int64_t>(rcu::kNestOne));
+    a_.stg(kData, Mem(0, kPtr));
+  }
+
   static Mem at(int32_t off) { return Mem(off, kSp); }
 
   // Whole general registers to and from frame slots: consecutive registers

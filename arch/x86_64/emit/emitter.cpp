@@ -38,6 +38,7 @@
 #include "arch/x86_64/regs.hpp"
 #include "common/error.hpp"
 #include "common/tramp/emitter.hpp"
+#include "common/tramp/rcu.hpp"
 
 namespace xtramp::x86_64 {
 
@@ -75,6 +76,19 @@ detail::InlineRun host_inline_run() noexcept {
   detail::InlineRun r = detail::inline_run(tp);
   if (r.block_tp_offset < INT32_MIN || r.block_tp_offset > INT32_MAX) r.available = false;
   return r;
+#else
+  return {};
+#endif
+}
+
+// The RCU read side's TLS facts (rcu.hpp), measured the same way.
+rcu::StubFacts host_stub_facts() noexcept {
+#if defined(__x86_64__)
+  uintptr_t tp = 0;
+  asm("mov %%fs:0, %0" : "=r"(tp));
+  rcu::StubFacts f = rcu::stub_facts(tp);
+  if (f.reader_tp_offset < INT32_MIN || f.reader_tp_offset > INT32_MAX) f.available = false;
+  return f;
 #else
   return {};
 #endif
@@ -198,15 +212,70 @@ class X86Emitter final : public Emitter {
       case Step::Op::framed_to_reg:
         gen_.mov(gpr64(s.part.loc.reg), qword[rsp + s.src]);
         break;
-      case Step::Op::inflight_add:
-        gen_.mov(r11, s.imm);
-        gen_.lock();
-        if (s.off > 0)
-          gen_.inc(qword[r11]);
-        else
-          gen_.dec(qword[r11]);
-        break;
     }
+  }
+
+  // The entry stub (emitter.hpp, rcu.hpp). r10 and r11 carry no argument.
+  //
+  //   retry:
+  //     mov  r11, fs:[reader_tp_offset]  ; this thread's Reader
+  //     mov  r10, [r11]                  ; its word
+  //     test r10b, 1 ; jnz slow          ; not registered yet
+  //     test r10d, kNestMask ; jnz nested
+  //     mov  r10, &gp_ctr ; mov r10, [r10] ; jmp store   ; outermost: nest 1, sequence
+  //   nested:
+  //     add  r10, kNestOne
+  //   store:
+  //     mov  [r11], r10                  ; a plain store to the thread's own line
+  //     mov  r11, target_ptr ; jmp [r11] ; the trampoline (or the passthrough)
+  //   slow:
+  //     mov  r11, xtramp_rcu_register_thunk ; call r11 ; jmp retry
+  //   passthrough:
+  //     mov  r11, fs:[reader_tp_offset] ; sub qword [r11], kNestOne
+  //     replace: mov r11, original ; jmp r11   entry patch: ret (into the body)
+  StubCode entry_stub(const StubSpec& spec) override {
+    const rcu::StubFacts f = stub_facts();
+    gen_.reset();
+    Label retry, slow, nested, store;
+    gen_.L(retry);
+    gen_.mov_fs(r11, static_cast<int32_t>(f.reader_tp_offset));
+    gen_.mov(r10, qword[r11]);
+    gen_.test(r10b, static_cast<uint8_t>(rcu::kUnregistered));
+    gen_.jnz(slow, CodeGenerator::T_NEAR);
+    gen_.test(r10d, static_cast<uint32_t>(rcu::kNestMask));
+    gen_.jnz(nested, CodeGenerator::T_NEAR);
+    gen_.mov(r10, f.gp_ctr);
+    gen_.mov(r10, qword[r10]);
+    gen_.jmp(store, CodeGenerator::T_NEAR);
+    gen_.L(nested);
+    gen_.add(r10, static_cast<uint32_t>(rcu::kNestOne));
+    gen_.L(store);
+    gen_.mov(qword[r11], r10);
+    gen_.mov(r11, spec.target_ptr);
+    gen_.jmp(qword[r11]);
+    gen_.L(slow);
+    gen_.mov(r11, f.register_thunk);
+    gen_.call(r11);
+    gen_.jmp(retry, CodeGenerator::T_NEAR);
+    StubCode out;
+    out.passthrough = static_cast<uint32_t>(gen_.getSize());
+    leave_section(f);
+    if (spec.mode == AttachMode::replace) {
+      gen_.mov(r11, spec.resume);
+      gen_.jmp(r11);
+    } else {
+      gen_.ret();  // the site's return address: the body
+    }
+    out.code = take();
+    return out;
+  }
+
+  std::vector<uint8_t> exit_stub() override {
+    const rcu::StubFacts f = stub_facts();
+    gen_.reset();
+    leave_section(f);
+    gen_.ret();
+    return take();
   }
 
   std::vector<uint8_t> finish(const TrampolinePlan& plan) override {
@@ -215,7 +284,14 @@ class X86Emitter final : public Emitter {
     // address and return to the function's caller (SKIP_FRAME). Otherwise
     // ret goes to the caller (replace) or into the body (fentry only).
     if (plan.mode == AttachMode::entry_patch && plan.calls_original) gen_.add(rsp, 8);
-    gen_.ret();
+    if (plan.exit_addr != 0) {
+      // Leave the caller's read-side section in code that is never freed
+      // (rcu.hpp): it decrements the thread's reader word and returns.
+      gen_.mov(r11, plan.exit_addr);
+      gen_.jmp(r11);
+    } else {
+      gen_.ret();
+    }
     emit_out_of_line(plan);
     gen_.ready();  // resolves labels (a user buffer: no mprotect)
     const uint8_t* p = gen_.getCode();
@@ -223,6 +299,24 @@ class X86Emitter final : public Emitter {
   }
 
  private:
+  rcu::StubFacts stub_facts() const {
+    const rcu::StubFacts f = host_stub_facts();
+    if (!f.available)
+      throw Error(Errc::unsupported, "x86-64: no RCU entry stub (not an x86-64 host)");
+    return f;
+  }
+
+  void leave_section(const rcu::StubFacts& f) {
+    gen_.mov_fs(r11, static_cast<int32_t>(f.reader_tp_offset));
+    gen_.sub(qword[r11], static_cast<uint32_t>(rcu::kNestOne));
+  }
+
+  std::vector<uint8_t> take() {
+    gen_.ready();
+    const uint8_t* p = gen_.getCode();
+    return std::vector<uint8_t>(p, p + gen_.getSize());
+  }
+
   int32_t entry(int32_t entry_off) const { return static_cast<int32_t>(frame_) + entry_off; }
 
   Label& label(uint32_t id) { return labels_[id]; }
