@@ -102,6 +102,7 @@ nlohmann::ordered_json conform_json(const conform::ConformResult& res) {
     j["policy"] = policy_name(r.policy);
     j["status"] = r.status;
     j["detail"] = r.detail;
+    j["kernel_c"] = !r.floating_point;
     a.push_back(std::move(j));
   }
   return a;

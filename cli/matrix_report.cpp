@@ -142,6 +142,7 @@ MatrixSummary summarize(const conform::ConformRequest& req, const conform::Confo
     s.group_of[r.function] = g;
     MatrixCell& c = s.cells[g][{r.arch, r.policy}];
     (r.status == "pass" ? c.pass : r.status == "fail" ? c.fail : c.unsupported)++;
+    if (r.status == "fail" && !r.floating_point) ++c.fail_kernel_c;
   }
   for (const auto& [g, _] : s.cells) {
     bool listed = false;
@@ -308,20 +309,45 @@ std::string matrix_markdown(const MatrixSummary& s, const conform::ConformResult
   }
 
   md += "\n## Where `linux` fails, and why\n\n";
+  md +=
+      "Each count says how many of the failures a kernel can meet: kernel C is built without "
+      "floating point (x86-64 `-mno-sse -mno-80387`, arm64 `-mgeneral-regs-only`, s390x "
+      "`-msoft-float`), so only a function with no float, double or long double anywhere in "
+      "its prototype can be traced in a kernel. Those are the failures of the kernel's own "
+      "trampolines, which `xtramp kernel-check` measures on real kernels (docs/kernel.md); the "
+      "rest (floating point) are failures only a user-space tracer that follows the kernel's "
+      "placement would meet.\n\n";
+  md += "| arch | linux failures | kernel C | floating point only |\n|---|---:|---:|---:|\n";
+  for (Arch a : s.arches) {
+    int fails = 0, kc = 0;
+    for (const std::string& g : s.groups) {
+      fails += cell(s, g, a, Policy::linux_jit).fail;
+      kc += cell(s, g, a, Policy::linux_jit).fail_kernel_c;
+    }
+    md += "| " + std::string(arch_name(a)) + " | " + std::to_string(fails) + " | " +
+          std::to_string(kc) + " | " + std::to_string(fails - kc) + " |\n";
+  }
+  md += "\n";
   bool any = false;
   for (Arch a : s.arches) {
     std::string groups;
-    int fails = 0;
+    int fails = 0, kc = 0;
     for (const std::string& g : s.groups) {
-      const int f = cell(s, g, a, Policy::linux_jit).fail;
-      if (f == 0) continue;
-      groups += (groups.empty() ? "" : ", ") + g + " (" + std::to_string(f) + ")";
-      fails += f;
+      const MatrixCell c = cell(s, g, a, Policy::linux_jit);
+      if (c.fail == 0) continue;
+      groups += (groups.empty() ? "" : ", ") + g + " (" + std::to_string(c.fail) +
+                (c.fail_kernel_c == c.fail ? ", kernel C"
+                 : c.fail_kernel_c == 0    ? ", floating point"
+                                           : ", " + std::to_string(c.fail_kernel_c) + " kernel C") +
+                ")";
+      fails += c.fail;
+      kc += c.fail_kernel_c;
     }
     if (fails == 0) continue;
     any = true;
-    md += "### " + std::string(arch_name(a)) + ": " + std::to_string(fails) +
-          " failing: " + groups + "\n\n";
+    md += "### " + std::string(arch_name(a)) + ": " + std::to_string(fails) + " failing (" +
+          std::to_string(kc) + " kernel C, " + std::to_string(fails - kc) +
+          " floating point only): " + groups + "\n\n";
     for (const Cause& c : causes()) {
       if (c.arch != a) continue;
       std::string hit;

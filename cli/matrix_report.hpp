@@ -13,6 +13,9 @@ namespace xtramp::cli {
 
 struct MatrixCell {
   int pass = 0, fail = 0, unsupported = 0;
+  // Of `fail`, the functions kernel C can declare (no floating point): the
+  // failures a kernel's own trampolines can meet.
+  int fail_kernel_c = 0;
   int ran() const { return pass + fail; }
 };
 

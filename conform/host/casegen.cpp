@@ -13,6 +13,7 @@
 #include <set>
 #include <sstream>
 
+#include "btf/floating_point.hpp"
 #include "common/error.hpp"
 #include "conform/case_abi.hpp"
 #include "conform/host/c_decls.hpp"
@@ -228,6 +229,7 @@ CaseSource make_case_source(const std::string& file_arg, const std::string& host
       f.unsupported = "no BTF for it (not a plain function declaration)";
       continue;
     }
+    f.floating_point = btf::prototype_holds_floating_point(b.get(), static_cast<uint32_t>(fid));
     const struct btf_type* proto = btf__type_by_id(b.get(), btf__type_by_id(b.get(), fid)->type);
     const struct btf_param* params = btf_params(proto);
     const unsigned nparams = btf_vlen(proto);

@@ -26,6 +26,9 @@ struct DeclaredFunction {
   std::string path;         // the declaring file as GCC spells it
   unsigned line = 0;        // the line of its name there
   std::string unsupported;  // non-empty: why it is not in the case library
+  // Its return type or a parameter carries floating point: kernel C (built
+  // without it) cannot declare it, so no kernel JIT ever meets it.
+  bool floating_point = false;
 };
 
 // The code of one testable function: the callee and the caller.

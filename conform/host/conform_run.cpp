@@ -420,7 +420,7 @@ ConformResult run_conform(const ConformRequest& req) {
     for (const DeclaredFunction& fn : files[i].source.functions)
       for (size_t a = 0; a < tcs.size(); ++a)
         for (Policy pol : req.policies) {
-          Record r{fn.name, i, tcs[a].arch, pol, "unsupported", fn.unsupported};
+          Record r{fn.name, i, tcs[a].arch, pol, "unsupported", fn.unsupported, fn.floating_point};
           const auto& arch_unsup = pipes[a]->unsupported(i);
           if (auto u = arch_unsup.find(fn.name); u != arch_unsup.end()) {
             r.detail = u->second;

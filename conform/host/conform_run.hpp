@@ -24,6 +24,9 @@ struct Record {
   Policy policy = Policy::psabi;
   std::string status;  // "pass", "fail", "unsupported"
   std::string detail;
+  // The prototype carries floating point, which kernel C cannot declare: a
+  // `linux` failure of such a function is one only user code can meet.
+  bool floating_point = false;
 };
 
 struct StageTime {
