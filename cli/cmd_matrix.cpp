@@ -145,6 +145,7 @@ class MatrixCommand final : public Command {
           r["policy"] = policy_name(ap.second);
           r["passed"] = c.pass;
           r["failed"] = c.fail;
+          r["failed_kernel_c"] = c.fail_kernel_c;
           r["unsupported"] = c.unsupported;
           rows.push_back(std::move(r));
         }
