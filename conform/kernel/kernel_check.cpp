@@ -513,8 +513,9 @@ void judge_session(KernelVerdict& v, const nlohmann::json& j, const Prediction& 
                        std::to_string(mod.called) + " times (xtramp: 1, 1, 1)");
   }
   v.verdict = "pass";
-  v.detail = "order " + join(got) + "; cookies ctx[-" + std::to_string(sp.cookie_index.at(3)) +
-             "], ctx[-" + std::to_string(sp.cookie_index.at(5)) + "]; an entry half returning 1: ";
+  v.detail = "order " + join(got) + "; cookies: fsession1 ctx[-" +
+             std::to_string(sp.cookie_index.at(3)) + "], fsession2 ctx[-" +
+             std::to_string(sp.cookie_index.at(5)) + "]; an entry half returning 1: ";
   if (j.value("skip_load_err", 0) != 0) {
     std::string msg = j.value("skip_msg", "");
     while (!msg.empty() && msg.back() == '\n') msg.pop_back();
@@ -864,8 +865,9 @@ KernelCheckReport run_kernel_check(const KernelCheckOptions& opts) {
         if (v.program == std::string("fsession") && !release.at_least(7, 0)) {
           v.linux_prediction = "refused";
           v.prediction_detail = "Linux " + release.str() +
-                                " has no fsession programs (BPF_TRACE_FSESSION came in 7.0, "
-                                "commit 2d419c44658f): the kernel refuses the attach type";
+                                " has no fsession programs (BPF_TRACE_FSESSION and the ctx-taking "
+                                "bpf_session_* kfuncs came in 7.0, commit 2d419c44658f): the "
+                                "fsession programs do not load";
         }
         const auto it = lines.find(n + " " + prog);
         const auto cr = crashed.find(n + " " + prog);
