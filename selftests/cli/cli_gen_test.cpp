@@ -26,10 +26,15 @@ constexpr const char* kHostArch = "s390x";
 constexpr const char* kHostArch = "";
 #endif
 
-// The instruction that leaves a trampoline, per arch and mode.
+// The instruction that leaves a trampoline, per arch and mode: a return, or
+// (an Attachment's trampoline) the indirect jump to the exit stub that ends
+// the RCU read-side section (docs/trampolines.md).
 bool is_exit(const std::string& arch, const json& insn) {
   const std::string m = insn["mnemonic"];
-  if (arch == "x86_64") return m == "ret";
+  if (arch == "x86_64") {
+    const std::string ops = insn.value("operands", "");
+    return m == "ret" || (m == "jmp" && !ops.empty() && ops.find("0x") == std::string::npos);
+  }
   if (arch == "arm64") return m == "ret" || m == "br";
   return m == "br";  // s390x: br %r14 / br %r1
 }
