@@ -62,14 +62,22 @@ const a64::GpX kPtr = a64::x(9), kData = a64::x(10), kData2 = a64::x(11), kCall 
 // 2.36 sysdeps/aarch64/nptl/tls.h: TLS_DTV_AT_TP, TLS_TCB_SIZE 16). The
 // trampoline reads it with MRS and reaches the variable with an ADD of the
 // offset's bits 12..23 and an LDR of its bits 0..11.
-detail::InlineRun host_inline_run() noexcept {
 #if defined(__aarch64__)
+uintptr_t host_thread_pointer() noexcept {
   uintptr_t tp = 0;
   asm("mrs %0, tpidr_el0" : "=r"(tp));
-  detail::InlineRun r = detail::inline_run(tp);
-  if (r.block_tp_offset < 0 || r.block_tp_offset >= (int64_t{1} << 24) ||
-      r.block_tp_offset % 8 != 0)
-    r.available = false;
+  return tp;
+}
+// ADD (bits 12..23) + LDR (bits 0..11, scaled by 8)
+bool tp_offset_fits(int64_t off) {
+  return off >= 0 && off < (int64_t{1} << 24) && off % 8 == 0;
+}
+#endif
+
+detail::InlineRun host_inline_run() noexcept {
+#if defined(__aarch64__)
+  detail::InlineRun r = detail::inline_run(host_thread_pointer());
+  if (!tp_offset_fits(r.block_tp_offset)) r.available = false;
   return r;
 #else
   return {};
@@ -79,12 +87,8 @@ detail::InlineRun host_inline_run() noexcept {
 // The RCU read side's TLS facts (rcu.hpp), measured the same way.
 rcu::StubFacts host_stub_facts() noexcept {
 #if defined(__aarch64__)
-  uintptr_t tp = 0;
-  asm("mrs %0, tpidr_el0" : "=r"(tp));
-  rcu::StubFacts f = rcu::stub_facts(tp);
-  if (f.reader_tp_offset < 0 || f.reader_tp_offset >= (int64_t{1} << 24) ||
-      f.reader_tp_offset % 8 != 0)
-    f.available = false;
+  rcu::StubFacts f = rcu::stub_facts(host_thread_pointer());
+  if (!tp_offset_fits(f.reader_tp_offset)) f.available = false;
   return f;
 #else
   return {};

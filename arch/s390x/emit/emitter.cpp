@@ -59,11 +59,20 @@ constexpr unsigned kBlock = 7, kRunWord = 8;
 // read it, as [gcc] gcc/config/s390/s390.md "*get_tp_64" does for
 // __builtin_thread_pointer. The offset must fit LTG's signed 20-bit
 // displacement.
+#if defined(__s390x__)
+uintptr_t host_thread_pointer() noexcept {
+  return reinterpret_cast<uintptr_t>(__builtin_thread_pointer());
+}
+// LTG's signed 20-bit displacement
+bool tp_offset_fits(int64_t off) {
+  return off >= -524288 && off <= 524287;
+}
+#endif
+
 detail::InlineRun host_inline_run() noexcept {
 #if defined(__s390x__)
-  const auto tp = reinterpret_cast<uintptr_t>(__builtin_thread_pointer());
-  detail::InlineRun r = detail::inline_run(tp);
-  if (r.block_tp_offset < -524288 || r.block_tp_offset > 524287) r.available = false;
+  detail::InlineRun r = detail::inline_run(host_thread_pointer());
+  if (!tp_offset_fits(r.block_tp_offset)) r.available = false;
   return r;
 #else
   return {};
@@ -73,9 +82,8 @@ detail::InlineRun host_inline_run() noexcept {
 // The RCU read side's TLS facts (rcu.hpp), measured the same way.
 rcu::StubFacts host_stub_facts() noexcept {
 #if defined(__s390x__)
-  const auto tp = reinterpret_cast<uintptr_t>(__builtin_thread_pointer());
-  rcu::StubFacts f = rcu::stub_facts(tp);
-  if (f.reader_tp_offset < -524288 || f.reader_tp_offset > 524287) f.available = false;
+  rcu::StubFacts f = rcu::stub_facts(host_thread_pointer());
+  if (!tp_offset_fits(f.reader_tp_offset)) f.available = false;
   return f;
 #else
   return {};

@@ -69,12 +69,22 @@ constexpr size_t kMaxCode = 64 * 1024;
 // Thread-Local Storage", version 0.21, https://www.akkadia.org/drepper/tls.pdf,
 // "Run-Time Handling of TLS" and "Initial Exec TLS Model"; glibc 2.36
 // sysdeps/x86_64/nptl/tls.h: TLS_TCB_AT_TP, tcbhead_t.tcb first).
-detail::InlineRun host_inline_run() noexcept {
 #if defined(__x86_64__)
+uintptr_t host_thread_pointer() noexcept {
   uintptr_t tp = 0;
   asm("mov %%fs:0, %0" : "=r"(tp));
-  detail::InlineRun r = detail::inline_run(tp);
-  if (r.block_tp_offset < INT32_MIN || r.block_tp_offset > INT32_MAX) r.available = false;
+  return tp;
+}
+// fs:[disp32]
+bool tp_offset_fits(int64_t off) {
+  return off >= INT32_MIN && off <= INT32_MAX;
+}
+#endif
+
+detail::InlineRun host_inline_run() noexcept {
+#if defined(__x86_64__)
+  detail::InlineRun r = detail::inline_run(host_thread_pointer());
+  if (!tp_offset_fits(r.block_tp_offset)) r.available = false;
   return r;
 #else
   return {};
@@ -84,10 +94,8 @@ detail::InlineRun host_inline_run() noexcept {
 // The RCU read side's TLS facts (rcu.hpp), measured the same way.
 rcu::StubFacts host_stub_facts() noexcept {
 #if defined(__x86_64__)
-  uintptr_t tp = 0;
-  asm("mov %%fs:0, %0" : "=r"(tp));
-  rcu::StubFacts f = rcu::stub_facts(tp);
-  if (f.reader_tp_offset < INT32_MIN || f.reader_tp_offset > INT32_MAX) f.available = false;
+  rcu::StubFacts f = rcu::stub_facts(host_thread_pointer());
+  if (!tp_offset_fits(f.reader_tp_offset)) f.available = false;
   return f;
 #else
   return {};
