@@ -3,12 +3,17 @@
  *    bpf_testmod/bpf_testmod.c): bpf_testmod_test_struct_arg_1..9, the union
  *    arguments of v6.18 (Leon Hwang, ccb4f5d91ec4 / 1c6686bf7fc1),
  *    bpf_testmod_test_arg_ptr_to_struct and bpf_testmod_fentry_test1/2/3/7/11
- *    (docs/linux-jits.md "The kernel selftests and the 2025 RFC"). The
- *    types are those of selftests/tramp/targets.h.
+ *    (docs/linux-jits.md "The kernel selftests and the 2025 RFC").
  *  - net/bpf/test_run.c: bpf_fentry_test1..11 (test11 takes a union by value,
  *    added with the union-argument series) and bpf_modify_return_test/2.
  * Declarations only. The kernel's u64/__u64 are unsigned long long and u32 is
- * unsigned int on all three architectures. */
+ * unsigned int on all three architectures.
+ *
+ * The one copy of these types and prototypes: conform's built-in corpus (this
+ * file's text, embedded), the model corpus (selftests/model/corpus/corpus.h)
+ * and the trampoline round-trip targets (selftests/tramp/targets.h) include
+ * it. Self-contained and plain C (no extern "C" block: conform's tests read
+ * its declarations as text): conform compiles it alone. */
 #ifndef XTRAMP_CONFORM_CORPUS_SELFTESTS_H
 #define XTRAMP_CONFORM_CORPUS_SELFTESTS_H
 

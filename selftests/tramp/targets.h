@@ -13,35 +13,9 @@
 extern "C" {
 #endif
 
-typedef unsigned long long u64;
+/* The kernel's bpf_testmod types and prototypes: the one shared copy. */
+#include "../../conform/corpus/selftests.h"
 
-struct bpf_testmod_struct_arg_1 {
-  int a;
-};
-struct bpf_testmod_struct_arg_2 {
-  long a;
-  long b;
-};
-struct bpf_testmod_struct_arg_4 {
-  u64 a;
-  int b;
-};
-struct bpf_testmod_struct_arg_5 {
-  char a;
-  short b;
-  int c;
-  long d;
-};
-union bpf_testmod_union_arg_1 {
-  char a;
-  short b;
-  struct bpf_testmod_struct_arg_1 arg;
-};
-union bpf_testmod_union_arg_2 {
-  int a;
-  long b;
-  struct bpf_testmod_struct_arg_2 arg;
-};
 struct rfc_u64x2 {
   u64 a;
   u64 b;
@@ -67,23 +41,6 @@ struct mixed {
 extern long target_result;
 extern long target_calls;
 
-int bpf_testmod_test_struct_arg_1(struct bpf_testmod_struct_arg_2 a, int b, int c);
-int bpf_testmod_test_struct_arg_2(int a, struct bpf_testmod_struct_arg_2 b, int c);
-int bpf_testmod_test_struct_arg_3(int a, int b, struct bpf_testmod_struct_arg_2 c);
-int bpf_testmod_test_struct_arg_4(struct bpf_testmod_struct_arg_1 a, int b, int c, int d,
-                                  struct bpf_testmod_struct_arg_2 e);
-int bpf_testmod_test_struct_arg_5(void);
-int bpf_testmod_test_struct_arg_7(u64 a, void* b, short c, int d, void* e,
-                                  struct bpf_testmod_struct_arg_4 f);
-int bpf_testmod_test_struct_arg_8(u64 a, void* b, short c, int d, void* e,
-                                  struct bpf_testmod_struct_arg_4 f, int g);
-int bpf_testmod_test_struct_arg_9(u64 a, void* b, short c, int d, void* e, char f, short g,
-                                  struct bpf_testmod_struct_arg_5 h, long i);
-int bpf_testmod_test_union_arg_1(union bpf_testmod_union_arg_1 a, int b, int c);
-int bpf_testmod_test_union_arg_2(int a, union bpf_testmod_union_arg_2 b);
-int bpf_testmod_fentry_test7(u64 a, void* b, short c, int d, void* e, char f, int g);
-int bpf_testmod_fentry_test11(u64 a, void* b, short c, int d, void* e, char f, int g,
-                              unsigned int h, long i, u64 j, unsigned long k);
 int bpf_testmod_test_struct_arg_10(struct rfc_u64x2 a, struct rfc_u64x2 b, struct rfc_u64x2 c,
                                    struct rfc_u64x2 d, short e, struct rfc_u64x2 f);
 int bpf_testmod_test_struct_arg_11(struct rfc_i128 a, struct rfc_i128 b, struct rfc_i128 c,

@@ -25,20 +25,13 @@
 #ifndef XTRAMP_MODEL_CORPUS_H
 #define XTRAMP_MODEL_CORPUS_H
 
-typedef unsigned long long u64;
-typedef unsigned int u32;
+/* The kernel's bpf_testmod types and prototypes (u64, u32 too): the one
+ * shared copy, also conform's built-in corpus. */
+#include "../../../conform/corpus/selftests.h"
+
 typedef unsigned short u16;
 typedef unsigned char u8;
 typedef long long s64;
-
-/* ---- Linux bpf_testmod selftest structs (tools/testing/selftests/bpf) ---- */
-struct bpf_testmod_struct_arg_1 { int a; };
-struct bpf_testmod_struct_arg_2 { long a; long b; };
-struct bpf_testmod_struct_arg_3 { int a; int b[]; };          /* by pointer only */
-struct bpf_testmod_struct_arg_4 { u64 a; int b; };
-struct bpf_testmod_struct_arg_5 { char a; short b; int c; long d; };
-union bpf_testmod_union_arg_1 { char a; short b; struct bpf_testmod_struct_arg_1 arg; };
-union bpf_testmod_union_arg_2 { int a; long b; struct bpf_testmod_struct_arg_2 arg; };
 
 /* ---- the 2025 RFC ("bpf, arm64: support up to 12 arguments") ---- */
 struct rfc_i128 { __int128 a; };
@@ -175,21 +168,7 @@ typedef int myint;
 #undef XT_TAKE
 #undef XT_RET
 
-/* Kernel selftest prototypes (bpf_testmod.c) */
-int bpf_testmod_test_struct_arg_1(struct bpf_testmod_struct_arg_2 a, int b, int c);
-int bpf_testmod_test_struct_arg_2(int a, struct bpf_testmod_struct_arg_2 b, int c);
-int bpf_testmod_test_struct_arg_3(int a, int b, struct bpf_testmod_struct_arg_2 c);
-int bpf_testmod_test_struct_arg_4(struct bpf_testmod_struct_arg_1 a, int b, int c, int d,
-                                  struct bpf_testmod_struct_arg_2 e);
-int bpf_testmod_test_struct_arg_5(void);
-int bpf_testmod_test_struct_arg_6(struct bpf_testmod_struct_arg_3 *a);
-int bpf_testmod_test_struct_arg_7(u64 a, void *b, short c, int d, void *e,
-                                  struct bpf_testmod_struct_arg_4 f);
-int bpf_testmod_test_struct_arg_8(u64 a, void *b, short c, int d, void *e,
-                                  struct bpf_testmod_struct_arg_4 f, int g);
-int bpf_testmod_test_struct_arg_9(u64 a, void *b, short c, int d, void *e, char f, short g,
-                                  struct bpf_testmod_struct_arg_5 h, long i);
-int bpf_testmod_test_arg_ptr_to_struct(struct bpf_testmod_struct_arg_1 *a);
+/* both bpf_testmod union arguments in one function */
 int bpf_testmod_test_union_arg(union bpf_testmod_union_arg_1 a, union bpf_testmod_union_arg_2 b);
 /* RFC: 4 x 16-byte arguments, then the stack */
 int rfc_many_i128(struct rfc_i128 a, struct rfc_i128 b, struct rfc_i128 c, struct rfc_i128 d,
