@@ -98,8 +98,13 @@ rcu::StubFacts host_stub_facts() noexcept {
 
 class A64Emitter final : public Emitter {
  public:
-  // x29, x30; entry patch: also x9 (traits()).
-  static uint32_t arch_area(AttachMode mode) { return mode == AttachMode::replace ? 16 : 32; }
+  // The frame record (x29, x30); entry patch: x9 above it, at kX9Slot, and
+  // padding (traits()).
+  static constexpr uint32_t kFrameRecord = 16;
+  static constexpr int32_t kX9Slot = kFrameRecord;
+  static uint32_t arch_area(AttachMode mode) {
+    return mode == AttachMode::replace ? kFrameRecord : kFrameRecord + 16;
+  }
 
   EmitterTraits traits(AttachMode mode) const override {
     EmitterTraits t;
@@ -132,7 +137,7 @@ class A64Emitter final : public Emitter {
       load_imm(a64::x30, plan.orig_addr);  // the body: fn + 8
     }
     a_->stp(a64::x29, a64::x30, a64::ptr_pre(a64::sp, -static_cast<int32_t>(area_)));
-    if (area_ == 32) a_->str(a64::x9, a64::ptr(a64::sp, 16));
+    if (area_ > kFrameRecord) a_->str(a64::x9, a64::ptr(a64::sp, kX9Slot));
     a_->mov(a64::x29, a64::sp);
     adjust_sp(-static_cast<int64_t>(frame_ - area_));
   }
@@ -217,7 +222,7 @@ class A64Emitter final : public Emitter {
   std::vector<uint8_t> finish(const TrampolinePlan& plan) override {
     flush_slot();
     adjust_sp(static_cast<int64_t>(frame_ - area_));
-    if (area_ == 32) a_->ldr(a64::x9, a64::ptr(a64::sp, 16));
+    if (area_ > kFrameRecord) a_->ldr(a64::x9, a64::ptr(a64::sp, kX9Slot));
     a_->ldp(a64::x29, a64::x30, a64::ptr_post(a64::sp, static_cast<int32_t>(area_)));
     if (plan.exit_addr != 0) {
       // Leave the caller's read-side section in code that is never freed
@@ -667,7 +672,7 @@ class A64Emitter final : public Emitter {
   PendingSlot pending_;
   const detail::InlineRun inline_run_ = host_inline_run();  // a process constant
   uint32_t frame_ = 0;
-  uint32_t area_ = 16;
+  uint32_t area_ = kFrameRecord;
 };
 
 }  // namespace

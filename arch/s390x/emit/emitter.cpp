@@ -43,6 +43,9 @@ namespace {
 
 constexpr unsigned kSp = 15, kRa = 14, kData = 0, kPtr = 1;
 constexpr int32_t kScratch = 0;  // 0(%r15): our own save area's first doubleword
+// r6's doubleword in a register save area, where STMG 6,15 starts: the area
+// holds r2-r15 from offset 16, r_n at 8n ([S390ABI] "Register save area").
+constexpr int32_t kR6Save = 48;
 // Callee-saved ([S390ABI] table "Register usage across function calls":
 // r6-r13 are nonvolatile), saved by begin()'s STMG and restored by finish()'s LMG, and never
 // an argument: the inline program path keeps the thread's RunBlock and the
@@ -115,7 +118,7 @@ class S390xEmitter final : public Emitter {
     out_of_line_.clear();
     run_ = {};
     frame_ = plan.frame_size;
-    a_.stmg(6, 15, Mem(48, kSp));
+    a_.stmg(6, 15, Mem(kR6Save, kSp));
     a_.lay(kSp, Mem(-static_cast<int64_t>(frame_), kSp));
     if (plan.mode == AttachMode::entry_patch) a_.stg(0, at(plan.arch_off));
   }
@@ -200,7 +203,7 @@ class S390xEmitter final : public Emitter {
     flush_gpr_run();
     const bool into_body = plan.mode == AttachMode::entry_patch && !plan.calls_original;
     if (into_body && plan.exit_addr == 0) a_.lg(kPtr, at(plan.arch_off));  // the body (r0)
-    a_.lmg(6, 15, Mem(static_cast<int64_t>(frame_) + 48, kSp));  // restores r14 and r15 too
+    a_.lmg(6, 15, Mem(static_cast<int64_t>(frame_) + kR6Save, kSp));  // restores r14 and r15 too
     if (plan.exit_addr != 0) {
       // Leave the caller's read-side section in code that is never freed
       // (rcu.hpp): the exit stub returns to r14; a fentry-only entry patch's
