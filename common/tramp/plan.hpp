@@ -1,8 +1,8 @@
 // TrampolinePlan: one arch-neutral description of a trampoline, computed from
 // a CallLayout and the attached programs by the one planner (plan.cpp), then
-// handed step by step to an arch's Emitter (emitter.hpp). No trampoline logic
-// lives in the backends: they only say how big their own prologue is and how
-// to do each step.
+// handed step by step (step.hpp) to an arch's Emitter (emitter.hpp). No
+// trampoline logic lives in the backends: they only say how big their own
+// prologue is and how to do each step.
 //
 // The frame, in offsets from the stack pointer after the prologue (growing up):
 //
@@ -98,7 +98,7 @@ struct TrampolinePlan {
   Arch arch = Arch::x86_64;
   std::string function;
   uint64_t func_addr = 0;   // ctx[-2]
-  uint64_t orig_addr = 0;   // what call_original calls
+  uint64_t orig_addr = 0;   // what step::CallOriginal calls
   uint32_t frame_size = 0;  // bytes the prologue subtracts from SP, arch area included
   int32_t cookie_off = 0, ip_off = 0, ctx_off = 0, save_off = 0, arch_off = 0;
   uint32_t arg_slots = 0, ret_slots = 0;
