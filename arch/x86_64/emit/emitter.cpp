@@ -62,6 +62,9 @@ Xmm xmm(uint16_t r) {
 
 constexpr size_t kMaxCode = 64 * 1024;
 
+// The arch area: the prologue's push rbp.
+constexpr uint32_t kSavedRbp = 8;
+
 // The inline program path's TLS facts, on an x86-64 host only (the generated
 // code runs in this process). x86-64 uses TLS variant II: the thread pointer
 // is the fs base, and the TCB it points to starts with the thread pointer
@@ -144,7 +147,7 @@ class X86Emitter final : public Emitter {
     t.entry_extra = mode == AttachMode::replace ? 0 : kReturnAddressSize;
     t.call_pushes = kReturnAddressSize;
     t.outgoing_reserve = 0;
-    t.arch_area = 8;  // push rbp
+    t.arch_area = kSavedRbp;
     t.stack_args_base = kStackArgsBase;
     t.fpr_save_size = 16;
     t.ret_buffer_result_gpr = kRax;  // psABI: rax holds the buffer address on return
@@ -158,7 +161,7 @@ class X86Emitter final : public Emitter {
     frame_ = plan.frame_size;
     gen_.push(rbp);
     gen_.mov(rbp, rsp);
-    if (frame_ > 8) gen_.sub(rsp, static_cast<uint32_t>(frame_ - 8));
+    if (frame_ > kSavedRbp) gen_.sub(rsp, static_cast<uint32_t>(frame_ - kSavedRbp));
   }
 
   void step(const TrampolinePlan& plan, const Step& s) override {
