@@ -25,8 +25,10 @@ inline constexpr std::array<uint16_t, 2> kRetXmms = {0, 1};
 // value as `fstp tbyte` stores it, in a 16-byte slot (6 padding bytes).
 inline constexpr uint16_t kSt0 = 32;
 
-// First stack argument at function entry: [rsp] is the return address.
-inline constexpr int32_t kStackArgsBase = 8;
+// What a call pushes: the return address, at [rsp] at function entry.
+inline constexpr uint32_t kReturnAddressSize = 8;
+// First stack argument at function entry, above the return address.
+inline constexpr int32_t kStackArgsBase = kReturnAddressSize;
 
 inline std::string gpr_name(uint16_t r) {
   static constexpr const char* names[16] = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",

@@ -104,17 +104,11 @@ class Planner {
       for (uint32_t i = 0; i < plan_.ret_slots; ++i) zero(ret_off() + static_cast<int32_t>(8 * i));
       for (Program* p : req_.programs.fmod_ret) {
         call(p, /*fmod_ret=*/true);
-        Step s{Step::Op::branch_if_result_nonzero};
-        s.label = skip;
-        plan_.steps.push_back(s);
+        plan_.steps.push_back(step::BranchIfResultNonzero{skip});
       }
     }
     call_original();
-    if (!req_.programs.fmod_ret.empty()) {
-      Step s{Step::Op::bind_label};
-      s.label = skip;
-      plan_.steps.push_back(s);
-    }
+    if (!req_.programs.fmod_ret.empty()) plan_.steps.push_back(step::BindLabel{skip});
     // The exit halves see the is-return bit, and so do the fexit programs
     // after the first of them (the kernel writes it once, before the list).
     const uint64_t exit_meta = plan_.arg_slots | uint64_t{1} << kFuncMetaIsReturnShift;
@@ -228,26 +222,17 @@ class Planner {
   }
 
   void save_arguments() {
-    for (const SavedReg& s : plan_.saved) {
-      if (s.in_ctx) continue;
-      Step st{Step::Op::save_reg};
-      st.saved = s;
-      st.off = s.off;
-      plan_.steps.push_back(st);
-    }
+    for (const SavedReg& s : plan_.saved)
+      if (!s.in_ctx) plan_.steps.push_back(step::SaveReg{s});
   }
 
-  void zero(int32_t off) {
-    Step s{Step::Op::zero_slot};
-    s.off = off;
-    plan_.steps.push_back(s);
-  }
+  void zero(int32_t off) { plan_.steps.push_back(step::ZeroSlot{off}); }
 
-  void imm(int32_t off, uint64_t v) {
-    Step s{Step::Op::store_imm};
-    s.off = off;
-    s.imm = v;
-    plan_.steps.push_back(s);
+  void imm(int32_t off, uint64_t v) { plan_.steps.push_back(step::StoreImm{off, v}); }
+
+  // Bytes [loc_offset, +size) of the register p.loc.
+  static RegBytes reg_bytes(const ArgPart& p) {
+    return RegBytes{p.loc.kind, p.loc.reg, p.loc_offset, p.size};
   }
 
   // Argument bytes into ctx, whatever the ABI did with them (docs/trampolines.md "The ctx").
@@ -262,21 +247,17 @@ class Planner {
       if (a.size % 8 != 0)
         zero(plan_.ctx_off + static_cast<int32_t>(8 * (a.ctx_slot + a.ctx_slots - 1)));
       if (a.by_ref) {
-        Step s{Step::Op::ptr_to_frame};
-        s.part = a.parts.at(0);
-        if (s.part.loc.kind == LocKind::stack) s.part.loc.offset += t_.entry_extra;
-        s.size = a.size;
-        s.off = base;
-        plan_.steps.push_back(s);
+        Location ptr = a.parts.at(0).loc;
+        if (ptr.kind == LocKind::stack) ptr.offset += t_.entry_extra;
+        plan_.steps.push_back(step::ByRefToFrame{ptr, {base, a.size}});
         continue;
       }
       for (const ArgPart& p : a.parts) {
-        Step s{p.loc.kind == LocKind::stack ? Step::Op::stack_to_frame : Step::Op::reg_to_frame};
-        s.part = p;
-        s.src = p.loc.offset + t_.entry_extra;
-        s.size = p.size;
-        s.off = base + static_cast<int32_t>(p.arg_offset);
-        plan_.steps.push_back(s);
+        const int32_t off = base + static_cast<int32_t>(p.arg_offset);
+        if (p.loc.kind == LocKind::stack)
+          plan_.steps.push_back(step::StackToFrame{p.loc.offset + t_.entry_extra, {off, p.size}});
+        else
+          plan_.steps.push_back(step::RegToFrame{reg_bytes(p), off});
       }
     }
   }
@@ -296,33 +277,20 @@ class Planner {
   }
 
   void call(Program* p, bool fmod_ret) {
-    Step s{Step::Op::call_program};
-    s.prog = p;
-    s.off = fmod_ret ? ret_off() : -1;
-    plan_.steps.push_back(s);
+    plan_.steps.push_back(
+        step::CallProgram{p, fmod_ret ? std::optional<int32_t>(ret_off()) : std::nullopt});
   }
 
   void restore_arguments() {
-    for (const SavedReg& r : plan_.saved) {
-      Step s{Step::Op::restore_reg};
-      s.saved = r;
-      s.off = r.off;
-      plan_.steps.push_back(s);
-    }
+    for (const SavedReg& r : plan_.saved) plan_.steps.push_back(step::RestoreReg{r});
   }
 
   void call_original() {
     restore_arguments();
-    if (L_.stack_size > 0) {
-      Step s{Step::Op::copy_stack_args};
-      s.src = t_.stack_args_base + t_.entry_extra;
-      s.size = L_.stack_size;
-      s.off = out_args_off_;
-      plan_.steps.push_back(s);
-    }
-    Step c{Step::Op::call_original};
-    c.imm = req_.orig_addr;
-    plan_.steps.push_back(c);
+    if (L_.stack_size > 0)
+      plan_.steps.push_back(
+          step::CopyStackArgs{t_.stack_args_base + t_.entry_extra, {out_args_off_, L_.stack_size}});
+    plan_.steps.push_back(step::CallOriginal{req_.orig_addr});
 
     // No fexit or fmod_ret program: nothing reads the return slots, and the
     // value stays in its registers until the return (nothing in between
@@ -334,21 +302,14 @@ class Planner {
       zero(ro);
     } else if (r.kind == RetLayout::Kind::regs) {
       if (r.size % 8 != 0) zero(ro + static_cast<int32_t>(8 * (plan_.ret_slots - 1)));
-      for (const ArgPart& p : r.parts) {
-        Step s{Step::Op::reg_to_frame};
-        s.part = p;
-        s.size = p.size;
-        s.off = ret_value_off() + static_cast<int32_t>(p.arg_offset);
-        plan_.steps.push_back(s);
-      }
+      for (const ArgPart& p : r.parts)
+        plan_.steps.push_back(
+            step::RegToFrame{reg_bytes(p), ret_value_off() + static_cast<int32_t>(p.arg_offset)});
     } else {
       // Memory: the value is in the caller's buffer; ctx gets a copy.
       if (r.size % 8 != 0) zero(ro + static_cast<int32_t>(8 * (plan_.ret_slots - 1)));
-      Step s{Step::Op::framed_ptr_to_frame};
-      s.src = saved_for(plan_.saved, r.buffer).off;
-      s.size = r.size;
-      s.off = ro;
-      plan_.steps.push_back(s);
+      plan_.steps.push_back(
+          step::SavedPtrToFrame{saved_for(plan_.saved, r.buffer).off, {ro, r.size}});
     }
   }
 
@@ -361,19 +322,12 @@ class Planner {
   void load_return() {
     const RetLayout& r = L_.ret;
     if (r.kind == RetLayout::Kind::regs && ret_through_ctx()) {
-      for (const ArgPart& p : r.parts) {
-        Step s{Step::Op::frame_to_reg};
-        s.part = p;
-        s.size = p.size;
-        s.off = ret_value_off() + static_cast<int32_t>(p.arg_offset);
-        s.ext = r.ext;
-        plan_.steps.push_back(s);
-      }
+      for (const ArgPart& p : r.parts)
+        plan_.steps.push_back(step::FrameToReg{ret_value_off() + static_cast<int32_t>(p.arg_offset),
+                                               reg_bytes(p), r.ext});
     } else if (r.kind == RetLayout::Kind::memory && t_.ret_buffer_result_gpr >= 0) {
-      Step s{Step::Op::framed_to_reg};
-      s.part.loc = Location::gpr(static_cast<uint16_t>(t_.ret_buffer_result_gpr));
-      s.src = saved_for(plan_.saved, r.buffer).off;
-      plan_.steps.push_back(s);
+      plan_.steps.push_back(step::SavedPtrToReg{saved_for(plan_.saved, r.buffer).off,
+                                                static_cast<uint16_t>(t_.ret_buffer_result_gpr)});
     }
   }
 

@@ -1,8 +1,8 @@
 // TrampolinePlan: one arch-neutral description of a trampoline, computed from
 // a CallLayout and the attached programs by the one planner (plan.cpp), then
-// handed step by step to an arch's Emitter (emitter.hpp). No trampoline logic
-// lives in the backends: they only say how big their own prologue is and how
-// to do each step.
+// handed step by step (step.hpp) to an arch's Emitter (emitter.hpp). No
+// trampoline logic lives in the backends: they only say how big their own
+// prologue is and how to do each step.
 //
 // The frame, in offsets from the stack pointer after the prologue (growing up):
 //
@@ -38,6 +38,7 @@
 #include "common/call_layout.hpp"
 #include "common/func_model.hpp"
 #include "common/tramp/program.hpp"
+#include "common/tramp/step.hpp"
 
 namespace xtramp {
 
@@ -93,53 +94,11 @@ inline uint32_t session_cookie_index(uint32_t k, uint32_t n) {
   return 2 + n - k;
 }
 
-// One register saved raw at entry and restored before the original call.
-struct SavedReg {
-  LocKind kind = LocKind::gpr;
-  uint16_t reg = 0;
-  uint32_t size = 8;  // 8, or 16 for a full vector register
-  int32_t off = 0;    // sp offset
-  // A general register whose whole 8-byte image is one ctx slot (an 8-byte
-  // argument part): not saved again, restored from that slot (off), as the
-  // kernel's trampolines restore from their argument save area.
-  bool in_ctx = false;
-};
-
-struct Step {
-  enum class Op : uint8_t {
-    save_reg,                  // saved: store the register raw at off (never in_ctx)
-    zero_slot,                 // 8 zero bytes at off
-    store_imm,                 // imm (64 bits) at off
-    reg_to_frame,              // part: bytes [loc_offset, +size) of loc's image at off
-    stack_to_frame,            // size bytes at entry-SP offset src to off
-    ptr_to_frame,              // size bytes behind the pointer in part.loc (by reference) to off
-    framed_ptr_to_frame,       // size bytes behind the pointer saved at src (sp offset) to off
-    call_program,              // prog: runner(prog, sp + ctx_off); fmod_ret: result to off
-    branch_if_result_nonzero,  // label
-    restore_reg,               // saved: reload the register from off
-    copy_stack_args,           // size bytes from entry-SP offset src to sp offset off
-    call_original,             // imm: address
-    bind_label,                // label
-    frame_to_reg,              // part: load bytes of loc's image from off (the return value)
-    framed_to_reg,             // load loc (8 bytes, gpr) from sp offset src (x86-64 rax = buffer)
-  };
-  Op op{};
-  int32_t off = 0;
-  int32_t src = 0;
-  uint32_t size = 0;
-  uint64_t imm = 0;
-  ArgPart part{};
-  SavedReg saved{};
-  Program* prog = nullptr;
-  uint32_t label = 0;
-  Extension ext = Extension::none;  // frame_to_reg: how the ABI wants the register extended
-};
-
 struct TrampolinePlan {
   Arch arch = Arch::x86_64;
   std::string function;
   uint64_t func_addr = 0;   // ctx[-2]
-  uint64_t orig_addr = 0;   // what call_original calls
+  uint64_t orig_addr = 0;   // what step::CallOriginal calls
   uint32_t frame_size = 0;  // bytes the prologue subtracts from SP, arch area included
   int32_t cookie_off = 0, ip_off = 0, ctx_off = 0, save_off = 0, arch_off = 0;
   uint32_t arg_slots = 0, ret_slots = 0;

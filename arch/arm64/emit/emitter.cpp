@@ -31,6 +31,7 @@
 #include <deque>
 #include <map>
 #include <string>
+#include <variant>
 
 #include "arch/arm64/emit/emitter.hpp"
 #include "arch/arm64/regs.hpp"
@@ -97,6 +98,14 @@ rcu::StubFacts host_stub_facts() noexcept {
 
 class A64Emitter final : public Emitter {
  public:
+  // The frame record (x29, x30); entry patch: x9 above it, at kX9Slot, and
+  // padding (traits()).
+  static constexpr uint32_t kFrameRecord = 16;
+  static constexpr int32_t kX9Slot = kFrameRecord;
+  static uint32_t arch_area(AttachMode mode) {
+    return mode == AttachMode::replace ? kFrameRecord : kFrameRecord + 16;
+  }
+
   EmitterTraits traits(AttachMode mode) const override {
     EmitterTraits t;
     t.sp_align = 16;
@@ -105,7 +114,7 @@ class A64Emitter final : public Emitter {
     t.outgoing_reserve = 0;
     // x29, x30; entry patch: also x9, the caller's LR (the patch site is
     // "mov x9, x30; bl trampoline", so x30 points into the body).
-    t.arch_area = mode == AttachMode::replace ? 16 : 32;
+    t.arch_area = arch_area(mode);
     t.stack_args_base = kStackArgsBase;
     t.fpr_save_size = 16;  // q registers: a long double / _Float128 argument uses all 16 bytes
     return t;
@@ -120,7 +129,7 @@ class A64Emitter final : public Emitter {
     out_of_line_.clear();
     pending_ = {};
     frame_ = plan.frame_size;
-    area_ = plan.mode == AttachMode::replace ? 16 : 32;
+    area_ = arch_area(plan.mode);
     if (plan.mode == AttachMode::entry_patch) {
       // The site is "b trampoline", not the kernel's "mov x9, x30; bl": a
       // live NOP may only become a B/BL (ARM ARM B2.2.5), so the MOV runs here.
@@ -128,76 +137,21 @@ class A64Emitter final : public Emitter {
       load_imm(a64::x30, plan.orig_addr);  // the body: fn + 8
     }
     a_->stp(a64::x29, a64::x30, a64::ptr_pre(a64::sp, -static_cast<int32_t>(area_)));
-    if (area_ == 32) a_->str(a64::x9, a64::ptr(a64::sp, 16));
+    if (area_ > kFrameRecord) a_->str(a64::x9, a64::ptr(a64::sp, kX9Slot));
     a_->mov(a64::x29, a64::sp);
     adjust_sp(-static_cast<int64_t>(frame_ - area_));
   }
 
   void step(const TrampolinePlan& plan, const Step& s) override {
-    if (queue_slot(s)) return;
-    flush_slot();
-    auto& a = *a_;
-    switch (s.op) {
-      case Step::Op::save_reg:
-        if (s.saved.kind == LocKind::gpr)
-          a.str(a64::x(s.saved.reg), mem(s.off));
-        else
-          a.str(a64::v(s.saved.reg), mem(s.off));
-        break;
-      case Step::Op::restore_reg:
-        if (s.saved.kind == LocKind::gpr)
-          a.ldr(a64::x(s.saved.reg), mem(s.off));
-        else
-          a.ldr(a64::v(s.saved.reg), mem(s.off));
-        break;
-      case Step::Op::zero_slot:
-        a.str(a64::xzr, mem(s.off));
-        break;
-      case Step::Op::store_imm:
-        load_imm(kData, s.imm);
-        a.str(kData, mem(s.off));
-        break;
-      case Step::Op::reg_to_frame:
-        reg_to_frame(s.part, s.off);
-        break;
-      case Step::Op::stack_to_frame:
-        copy(a64::sp, entry(s.src), a64::sp, s.off, s.size);
-        break;
-      case Step::Op::ptr_to_frame:
-        if (s.part.loc.kind == LocKind::stack)
-          a.ldr(kPtr, mem(entry(s.part.loc.offset)));
-        else
-          a.mov(kPtr, a64::x(s.part.loc.reg));
-        copy(kPtr, 0, a64::sp, s.off, s.size);
-        break;
-      case Step::Op::framed_ptr_to_frame:
-        a.ldr(kPtr, mem(s.src));
-        copy(kPtr, 0, a64::sp, s.off, s.size);
-        break;
-      case Step::Op::call_program:
-        call_program(plan, *s.prog);
-        if (s.off >= 0) a.str(a64::x0, mem(s.off));
-        break;
-      case Step::Op::branch_if_result_nonzero:
-        a.cbnz(a64::x0, label(s.label));
-        break;
-      case Step::Op::copy_stack_args:
-        copy(a64::sp, entry(s.src), a64::sp, s.off, s.size);
-        break;
-      case Step::Op::call_original:
-        load_imm(kCall, s.imm);
-        a.blr(kCall);
-        break;
-      case Step::Op::bind_label:
-        a.bind(label(s.label));
-        break;
-      case Step::Op::frame_to_reg:
-        frame_to_reg(s.part, s.off);
-        break;
-      case Step::Op::framed_to_reg:
-        a.ldr(a64::x(s.part.loc.reg), mem(s.src));
-        break;
-    }
+    std::visit(
+        [&](const auto& op) {
+          if constexpr (requires { queue(op); }) {
+            if (queue(op)) return;
+          }
+          flush_slot();
+          emit(plan, op);
+        },
+        s);
   }
 
   // The entry stub (emitter.hpp, rcu.hpp). x9, x16 and x17 carry no argument
@@ -268,7 +222,7 @@ class A64Emitter final : public Emitter {
   std::vector<uint8_t> finish(const TrampolinePlan& plan) override {
     flush_slot();
     adjust_sp(static_cast<int64_t>(frame_ - area_));
-    if (area_ == 32) a_->ldr(a64::x9, a64::ptr(a64::sp, 16));
+    if (area_ > kFrameRecord) a_->ldr(a64::x9, a64::ptr(a64::sp, kX9Slot));
     a_->ldp(a64::x29, a64::x30, a64::ptr_post(a64::sp, static_cast<int32_t>(area_)));
     if (plan.exit_addr != 0) {
       // Leave the caller's read-side section in code that is never freed
@@ -374,41 +328,94 @@ class A64Emitter final : public Emitter {
   }
 
   // Queues a step that stores or loads a whole x register (or a constant,
-  // through x10 / x11) at a frame slot; false for any other step.
-  bool queue_slot(const Step& s) {
-    switch (s.op) {
-      case Step::Op::save_reg:
-      case Step::Op::restore_reg:
-        if (s.saved.kind != LocKind::gpr) return false;
-        pend(s.op == Step::Op::restore_reg, a64::x(s.saved.reg), s.off);
-        return true;
-      case Step::Op::zero_slot:
-        pend(false, a64::xzr, s.off);
-        return true;
-      case Step::Op::store_imm: {
-        // The second of a pair must not overwrite the first's x10.
-        const bool second = pairs_with(false, kData2, s.off) && pending_.reg.id() == kData.id();
-        const a64::GpX r = second ? kData2 : kData;
-        if (!pairs_with(false, r, s.off)) flush_slot();
-        load_imm(r, s.imm);
-        pend(false, r, s.off);
-        return true;
-      }
-      case Step::Op::reg_to_frame:
-        if (s.part.loc.kind != LocKind::gpr || s.part.loc_offset != 0 || s.part.size != 8)
-          return false;
-        pend(false, a64::x(s.part.loc.reg), s.off);
-        return true;
-      case Step::Op::frame_to_reg:
-        if (s.part.loc.kind != LocKind::gpr) return false;
-        pend(true, a64::x(s.part.loc.reg), s.off);
-        return true;
-      case Step::Op::framed_to_reg:
-        pend(true, a64::x(s.part.loc.reg), s.src);
-        return true;
-      default:
-        return false;
-    }
+  // through x10 / x11) at a frame slot; false when it does not. Other steps
+  // have no queue().
+  bool queue(const step::SaveReg& s) { return queue_saved(false, s.reg); }
+  bool queue(const step::RestoreReg& s) { return queue_saved(true, s.reg); }
+  bool queue(const step::ZeroSlot& s) {
+    pend(false, a64::xzr, s.frame_off);
+    return true;
+  }
+  bool queue(const step::StoreImm& s) {
+    // The second of a pair must not overwrite the first's x10.
+    const bool second = pairs_with(false, kData2, s.frame_off) && pending_.reg.id() == kData.id();
+    const a64::GpX r = second ? kData2 : kData;
+    if (!pairs_with(false, r, s.frame_off)) flush_slot();
+    load_imm(r, s.value);
+    pend(false, r, s.frame_off);
+    return true;
+  }
+  bool queue(const step::RegToFrame& s) {
+    if (s.src.kind != LocKind::gpr || s.src.offset != 0 || s.src.size != 8) return false;
+    pend(false, a64::x(s.src.reg), s.frame_off);
+    return true;
+  }
+  bool queue(const step::FrameToReg& s) {
+    if (s.dst.kind != LocKind::gpr) return false;
+    pend(true, a64::x(s.dst.reg), s.frame_off);
+    return true;
+  }
+  bool queue(const step::SavedPtrToReg& s) {
+    pend(true, a64::x(s.gpr), s.ptr_off);
+    return true;
+  }
+  bool queue_saved(bool load, const SavedReg& r) {
+    if (r.kind != LocKind::gpr) return false;
+    pend(load, a64::x(r.reg), r.off);
+    return true;
+  }
+
+  // One per step type (step.hpp), for what queue() leaves.
+  void emit(const TrampolinePlan&, const step::SaveReg& s) {
+    if (s.reg.kind == LocKind::gpr)
+      a_->str(a64::x(s.reg.reg), mem(s.reg.off));
+    else
+      a_->str(a64::v(s.reg.reg), mem(s.reg.off));
+  }
+  void emit(const TrampolinePlan&, const step::RestoreReg& s) {
+    if (s.reg.kind == LocKind::gpr)
+      a_->ldr(a64::x(s.reg.reg), mem(s.reg.off));
+    else
+      a_->ldr(a64::v(s.reg.reg), mem(s.reg.off));
+  }
+  void emit(const TrampolinePlan&, const step::ZeroSlot& s) { a_->str(a64::xzr, mem(s.frame_off)); }
+  void emit(const TrampolinePlan&, const step::StoreImm& s) {
+    load_imm(kData, s.value);
+    a_->str(kData, mem(s.frame_off));
+  }
+  void emit(const TrampolinePlan&, const step::RegToFrame& s) { reg_to_frame(s.src, s.frame_off); }
+  void emit(const TrampolinePlan&, const step::StackToFrame& s) {
+    copy(a64::sp, entry(s.entry_sp_off), a64::sp, s.to.off, s.to.size);
+  }
+  void emit(const TrampolinePlan&, const step::ByRefToFrame& s) {
+    if (s.ptr.kind == LocKind::stack)
+      a_->ldr(kPtr, mem(entry(s.ptr.offset)));
+    else
+      a_->mov(kPtr, a64::x(s.ptr.reg));
+    copy(kPtr, 0, a64::sp, s.to.off, s.to.size);
+  }
+  void emit(const TrampolinePlan&, const step::SavedPtrToFrame& s) {
+    a_->ldr(kPtr, mem(s.ptr_off));
+    copy(kPtr, 0, a64::sp, s.to.off, s.to.size);
+  }
+  void emit(const TrampolinePlan& plan, const step::CallProgram& s) {
+    call_program(plan, *s.prog);
+    if (s.result_off) a_->str(a64::x0, mem(*s.result_off));
+  }
+  void emit(const TrampolinePlan&, const step::BranchIfResultNonzero& s) {
+    a_->cbnz(a64::x0, label(s.label));
+  }
+  void emit(const TrampolinePlan&, const step::CopyStackArgs& s) {
+    copy(a64::sp, entry(s.entry_sp_off), a64::sp, s.to.off, s.to.size);
+  }
+  void emit(const TrampolinePlan&, const step::CallOriginal& s) {
+    load_imm(kCall, s.addr);
+    a_->blr(kCall);
+  }
+  void emit(const TrampolinePlan&, const step::BindLabel& s) { a_->bind(label(s.label)); }
+  void emit(const TrampolinePlan&, const step::FrameToReg& s) { frame_to_reg(s.dst, s.frame_off); }
+  void emit(const TrampolinePlan&, const step::SavedPtrToReg& s) {
+    a_->ldr(a64::x(s.gpr), mem(s.ptr_off));
   }
 
   // The program's result in x0. A nothrow program on an arm64 host gets the
@@ -570,14 +577,14 @@ class A64Emitter final : public Emitter {
     }
   }
 
-  void reg_to_frame(const ArgPart& p, int32_t off) {
-    if (p.loc.kind == LocKind::gpr) {
-      if (p.loc_offset == 0 && (p.size == 8 || p.size == 4 || p.size == 2 || p.size == 1)) {
-        store_width(a64::x(p.loc.reg), off, p.size);
+  void reg_to_frame(const RegBytes& p, int32_t off) {
+    if (p.kind == LocKind::gpr) {
+      if (p.offset == 0 && (p.size == 8 || p.size == 4 || p.size == 2 || p.size == 1)) {
+        store_width(a64::x(p.reg), off, p.size);
         return;
       }
-      a_->mov(kData, a64::x(p.loc.reg));
-      if (p.loc_offset) a_->lsr(kData, kData, 8 * p.loc_offset);
+      a_->mov(kData, a64::x(p.reg));
+      if (p.offset) a_->lsr(kData, kData, 8 * p.offset);
       uint32_t done = 0;
       for (uint32_t chunk : {4u, 2u, 1u}) {
         while (p.size - done >= chunk) {
@@ -588,21 +595,20 @@ class A64Emitter final : public Emitter {
       }
       return;
     }
-    if (p.loc_offset != 0)
-      throw Error(Errc::unsupported,
-                  "arm64 emitter: FP part at byte " + std::to_string(p.loc_offset));
+    if (p.offset != 0)
+      throw Error(Errc::unsupported, "arm64 emitter: FP part at byte " + std::to_string(p.offset));
     switch (p.size) {
       case 16:
-        a_->str(a64::v(p.loc.reg), mem(off));
+        a_->str(a64::v(p.reg), mem(off));
         break;
       case 8:
-        a_->str(a64::d(p.loc.reg), mem(off));
+        a_->str(a64::d(p.reg), mem(off));
         break;
       case 4:
-        a_->str(a64::s(p.loc.reg), mem(off));
+        a_->str(a64::s(p.reg), mem(off));
         break;
       case 2:
-        a_->str(aj::arm::VecH(p.loc.reg), mem(off));
+        a_->str(aj::arm::VecH(p.reg), mem(off));
         break;
       default:
         throw Error(Errc::unsupported,
@@ -611,17 +617,17 @@ class A64Emitter final : public Emitter {
   }
 
   // Return registers from their (zero-padded) slots.
-  void frame_to_reg(const ArgPart& p, int32_t off) {
-    if (p.loc.kind == LocKind::gpr) {
-      a_->ldr(a64::x(p.loc.reg), mem(off));
+  void frame_to_reg(const RegBytes& p, int32_t off) {
+    if (p.kind == LocKind::gpr) {
+      a_->ldr(a64::x(p.reg), mem(off));
     } else if (p.size > 8) {
-      a_->ldr(a64::v(p.loc.reg), mem(off));
+      a_->ldr(a64::v(p.reg), mem(off));
     } else if (p.size == 8) {
-      a_->ldr(a64::d(p.loc.reg), mem(off));
+      a_->ldr(a64::d(p.reg), mem(off));
     } else if (p.size == 4) {
-      a_->ldr(a64::s(p.loc.reg), mem(off));
+      a_->ldr(a64::s(p.reg), mem(off));
     } else {
-      a_->ldr(aj::arm::VecH(p.loc.reg), mem(off));
+      a_->ldr(aj::arm::VecH(p.reg), mem(off));
     }
   }
 
@@ -666,7 +672,7 @@ class A64Emitter final : public Emitter {
   PendingSlot pending_;
   const detail::InlineRun inline_run_ = host_inline_run();  // a process constant
   uint32_t frame_ = 0;
-  uint32_t area_ = 16;
+  uint32_t area_ = kFrameRecord;
 };
 
 }  // namespace

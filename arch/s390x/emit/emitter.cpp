@@ -28,9 +28,12 @@
 
 #include <deque>
 #include <map>
+#include <optional>
 #include <string>
+#include <variant>
 
 #include "arch/s390x/emit/encoder.hpp"
+#include "arch/s390x/regs.hpp"
 #include "common/error.hpp"
 #include "common/tramp/rcu.hpp"
 
@@ -40,6 +43,9 @@ namespace {
 
 constexpr unsigned kSp = 15, kRa = 14, kData = 0, kPtr = 1;
 constexpr int32_t kScratch = 0;  // 0(%r15): our own save area's first doubleword
+// r6's doubleword in a register save area, where STMG 6,15 starts: the area
+// holds r2-r15 from offset 16, r_n at 8n ([S390ABI] "Register save area").
+constexpr int32_t kR6Save = 48;
 // Callee-saved ([S390ABI] table "Register usage across function calls":
 // r6-r13 are nonvolatile), saved by begin()'s STMG and restored by finish()'s LMG, and never
 // an argument: the inline program path keeps the thread's RunBlock and the
@@ -97,11 +103,11 @@ class S390xEmitter final : public Emitter {
     t.sp_align = 8;
     t.entry_sp_mod = 0;
     t.call_pushes = 0;
-    t.outgoing_reserve = 160;  // the register save area a callee may use
+    t.outgoing_reserve = kRegSaveArea;  // the register save area a callee may use
     // r6-r15 go to the caller's save area; entry patch ("brasl %r0,
     // trampoline"): r0, the body's address, gets a slot of ours.
     t.arch_area = mode == AttachMode::replace ? 0 : 8;
-    t.stack_args_base = 160;
+    t.stack_args_base = kStackArgsBase;
     t.fpr_save_size = 8;
     return t;
   }
@@ -112,73 +118,21 @@ class S390xEmitter final : public Emitter {
     out_of_line_.clear();
     run_ = {};
     frame_ = plan.frame_size;
-    a_.stmg(6, 15, Mem(48, kSp));
+    a_.stmg(6, 15, Mem(kR6Save, kSp));
     a_.lay(kSp, Mem(-static_cast<int64_t>(frame_), kSp));
     if (plan.mode == AttachMode::entry_patch) a_.stg(0, at(plan.arch_off));
   }
 
   void step(const TrampolinePlan& plan, const Step& s) override {
-    if (queue_gpr_slot(s)) return;
-    flush_gpr_run();
-    switch (s.op) {
-      case Step::Op::save_reg:
-        if (s.saved.kind == LocKind::gpr)
-          a_.stg(s.saved.reg, at(s.off));
-        else
-          a_.std(s.saved.reg, at(s.off));
-        break;
-      case Step::Op::restore_reg:
-        if (s.saved.kind == LocKind::gpr)
-          a_.lg(s.saved.reg, at(s.off));
-        else
-          a_.ld(s.saved.reg, at(s.off));
-        break;
-      case Step::Op::zero_slot:
-        store_imm(s.off, 0);
-        break;
-      case Step::Op::store_imm:
-        store_imm(s.off, s.imm);
-        break;
-      case Step::Op::reg_to_frame:
-        reg_to_frame(s.part, s.off);
-        break;
-      case Step::Op::stack_to_frame:
-      case Step::Op::copy_stack_args:
-        copy(kSp, entry(s.src), s.off, s.size);
-        break;
-      case Step::Op::ptr_to_frame:
-        if (s.part.loc.kind == LocKind::stack)
-          a_.lg(kPtr, at(entry(s.part.loc.offset)));
-        else
-          a_.lgr(kPtr, s.part.loc.reg);
-        copy(kPtr, 0, s.off, s.size);
-        break;
-      case Step::Op::framed_ptr_to_frame:
-        a_.lg(kPtr, at(s.src));
-        copy(kPtr, 0, s.off, s.size);
-        break;
-      case Step::Op::call_program:
-        call_program(plan, *s.prog);
-        if (s.off >= 0) a_.stg(2, at(s.off));
-        break;
-      case Step::Op::branch_if_result_nonzero:
-        a_.ltgr(2, 2);
-        a_.brcl(cond::ne, label(s.label));
-        break;
-      case Step::Op::call_original:
-        a_.load_imm64(kPtr, s.imm);
-        a_.basr(kRa, kPtr);
-        break;
-      case Step::Op::bind_label:
-        a_.bind(label(s.label));
-        break;
-      case Step::Op::frame_to_reg:
-        frame_to_reg(s.part, s.off, s.ext);
-        break;
-      case Step::Op::framed_to_reg:
-        a_.lg(s.part.loc.reg, at(s.src));
-        break;
-    }
+    std::visit(
+        [&](const auto& op) {
+          if constexpr (requires { gpr_slot(op); }) {
+            if (const std::optional<GprRun> r = gpr_slot(op)) return queue_gpr_slot(*r);
+          }
+          flush_gpr_run();
+          emit(plan, op);
+        },
+        s);
   }
 
   // The entry stub (emitter.hpp, rcu.hpp). Only r0 and r1 are free at a
@@ -249,7 +203,7 @@ class S390xEmitter final : public Emitter {
     flush_gpr_run();
     const bool into_body = plan.mode == AttachMode::entry_patch && !plan.calls_original;
     if (into_body && plan.exit_addr == 0) a_.lg(kPtr, at(plan.arch_off));  // the body (r0)
-    a_.lmg(6, 15, Mem(static_cast<int64_t>(frame_) + 48, kSp));  // restores r14 and r15 too
+    a_.lmg(6, 15, Mem(static_cast<int64_t>(frame_) + kR6Save, kSp));  // restores r14 and r15 too
     if (plan.exit_addr != 0) {
       // Leave the caller's read-side section in code that is never freed
       // (rcu.hpp): the exit stub returns to r14; a fentry-only entry patch's
@@ -298,46 +252,89 @@ class S390xEmitter final : public Emitter {
     int32_t off = 0;
   };
 
-  // Queues a step that stores or loads a whole GPR at a frame slot; false for
-  // any other step.
-  bool queue_gpr_slot(const Step& s) {
-    bool load = false;
-    unsigned reg = 0;
-    int32_t off = s.off;
-    switch (s.op) {
-      case Step::Op::save_reg:
-      case Step::Op::restore_reg:
-        if (s.saved.kind != LocKind::gpr) return false;
-        load = s.op == Step::Op::restore_reg;
-        reg = s.saved.reg;
-        break;
-      case Step::Op::reg_to_frame:
-        if (s.part.loc.kind != LocKind::gpr || s.part.loc_offset != 0 || s.part.size != 8)
-          return false;
-        reg = s.part.loc.reg;
-        break;
-      case Step::Op::frame_to_reg:
-        if (s.part.loc.kind != LocKind::gpr || s.part.size != 8) return false;
-        load = true;
-        reg = s.part.loc.reg;
-        break;
-      case Step::Op::framed_to_reg:
-        load = true;
-        reg = s.part.loc.reg;
-        off = s.src;
-        break;
-      default:
-        return false;
-    }
-    if (run_.count != 0 && run_.load == load && reg == run_.first + run_.count &&
-        off == run_.off + 8 * static_cast<int32_t>(run_.count)) {
+  // A step that stores or loads a whole GPR at a frame slot, as a run of
+  // one; nullopt when it does not. Other steps have no gpr_slot().
+  static std::optional<GprRun> gpr_slot(const step::SaveReg& s) { return saved_slot(false, s.reg); }
+  static std::optional<GprRun> gpr_slot(const step::RestoreReg& s) {
+    return saved_slot(true, s.reg);
+  }
+  static std::optional<GprRun> gpr_slot(const step::RegToFrame& s) {
+    if (s.src.kind != LocKind::gpr || s.src.offset != 0 || s.src.size != 8) return std::nullopt;
+    return GprRun{false, s.src.reg, 1, s.frame_off};
+  }
+  static std::optional<GprRun> gpr_slot(const step::FrameToReg& s) {
+    if (s.dst.kind != LocKind::gpr || s.dst.size != 8) return std::nullopt;
+    return GprRun{true, s.dst.reg, 1, s.frame_off};
+  }
+  static std::optional<GprRun> gpr_slot(const step::SavedPtrToReg& s) {
+    return GprRun{true, s.gpr, 1, s.ptr_off};
+  }
+  static std::optional<GprRun> saved_slot(bool load, const SavedReg& r) {
+    if (r.kind != LocKind::gpr) return std::nullopt;
+    return GprRun{load, r.reg, 1, r.off};
+  }
+
+  // Appends one register's slot to the run, or starts a new run.
+  void queue_gpr_slot(const GprRun& s) {
+    if (run_.count != 0 && run_.load == s.load && s.first == run_.first + run_.count &&
+        s.off == run_.off + 8 * static_cast<int32_t>(run_.count)) {
       ++run_.count;
-      return true;
+      return;
     }
     flush_gpr_run();
-    run_ = {load, reg, 1, off};
-    return true;
+    run_ = s;
   }
+
+  // One per step type (step.hpp), for what gpr_slot() leaves.
+  void emit(const TrampolinePlan&, const step::SaveReg& s) {
+    if (s.reg.kind == LocKind::gpr)
+      a_.stg(s.reg.reg, at(s.reg.off));
+    else
+      a_.std(s.reg.reg, at(s.reg.off));
+  }
+  void emit(const TrampolinePlan&, const step::RestoreReg& s) {
+    if (s.reg.kind == LocKind::gpr)
+      a_.lg(s.reg.reg, at(s.reg.off));
+    else
+      a_.ld(s.reg.reg, at(s.reg.off));
+  }
+  void emit(const TrampolinePlan&, const step::ZeroSlot& s) { store_imm(s.frame_off, 0); }
+  void emit(const TrampolinePlan&, const step::StoreImm& s) { store_imm(s.frame_off, s.value); }
+  void emit(const TrampolinePlan&, const step::RegToFrame& s) { reg_to_frame(s.src, s.frame_off); }
+  void emit(const TrampolinePlan&, const step::StackToFrame& s) {
+    copy(kSp, entry(s.entry_sp_off), s.to.off, s.to.size);
+  }
+  void emit(const TrampolinePlan&, const step::CopyStackArgs& s) {
+    copy(kSp, entry(s.entry_sp_off), s.to.off, s.to.size);
+  }
+  void emit(const TrampolinePlan&, const step::ByRefToFrame& s) {
+    if (s.ptr.kind == LocKind::stack)
+      a_.lg(kPtr, at(entry(s.ptr.offset)));
+    else
+      a_.lgr(kPtr, s.ptr.reg);
+    copy(kPtr, 0, s.to.off, s.to.size);
+  }
+  void emit(const TrampolinePlan&, const step::SavedPtrToFrame& s) {
+    a_.lg(kPtr, at(s.ptr_off));
+    copy(kPtr, 0, s.to.off, s.to.size);
+  }
+  void emit(const TrampolinePlan& plan, const step::CallProgram& s) {
+    call_program(plan, *s.prog);
+    if (s.result_off) a_.stg(2, at(*s.result_off));
+  }
+  void emit(const TrampolinePlan&, const step::BranchIfResultNonzero& s) {
+    a_.ltgr(2, 2);
+    a_.brcl(cond::ne, label(s.label));
+  }
+  void emit(const TrampolinePlan&, const step::CallOriginal& s) {
+    a_.load_imm64(kPtr, s.addr);
+    a_.basr(kRa, kPtr);
+  }
+  void emit(const TrampolinePlan&, const step::BindLabel& s) { a_.bind(label(s.label)); }
+  void emit(const TrampolinePlan&, const step::FrameToReg& s) {
+    frame_to_reg(s.dst, s.frame_off, s.ext);
+  }
+  void emit(const TrampolinePlan&, const step::SavedPtrToReg& s) { a_.lg(s.gpr, at(s.ptr_off)); }
 
   void flush_gpr_run() {
     const GprRun r = run_;
@@ -458,26 +455,26 @@ class S390xEmitter final : public Emitter {
   }
 
   // Bytes [loc_offset, +size) of the register's big-endian image at off.
-  void reg_to_frame(const ArgPart& p, int32_t off) {
-    if (p.loc.kind == LocKind::fpr) {
-      if (p.loc_offset == 0 && p.size == 8) return a_.std(p.loc.reg, at(off));
-      if (p.loc_offset == 0 && p.size == 4) return a_.ste(p.loc.reg, at(off));  // the left half
-      a_.std(p.loc.reg, at(kScratch));
+  void reg_to_frame(const RegBytes& p, int32_t off) {
+    if (p.kind == LocKind::fpr) {
+      if (p.offset == 0 && p.size == 8) return a_.std(p.reg, at(off));
+      if (p.offset == 0 && p.size == 4) return a_.ste(p.reg, at(off));  // the left half
+      a_.std(p.reg, at(kScratch));
     } else {
       const uint32_t low = 8 - p.size;  // the low-order bytes: what ST/STH/STC store
-      if (p.loc_offset == 0 && p.size == 8) return a_.stg(p.loc.reg, at(off));
-      if (p.loc_offset == low && p.size == 4) return a_.st(p.loc.reg, at(off));
-      if (p.loc_offset == low && p.size == 2) return a_.sth(p.loc.reg, at(off));
-      if (p.loc_offset == low && p.size == 1) return a_.stc(p.loc.reg, at(off));
-      a_.stg(p.loc.reg, at(kScratch));
+      if (p.offset == 0 && p.size == 8) return a_.stg(p.reg, at(off));
+      if (p.offset == low && p.size == 4) return a_.st(p.reg, at(off));
+      if (p.offset == low && p.size == 2) return a_.sth(p.reg, at(off));
+      if (p.offset == low && p.size == 1) return a_.stc(p.reg, at(off));
+      a_.stg(p.reg, at(kScratch));
     }
-    a_.mvc(at(off), at(kScratch + static_cast<int32_t>(p.loc_offset)), p.size);
+    a_.mvc(at(off), at(kScratch + static_cast<int32_t>(p.offset)), p.size);
   }
 
   // The return value back into its register, extended as the ABI says.
-  void frame_to_reg(const ArgPart& p, int32_t off, Extension ext) {
-    const unsigned r = p.loc.reg;
-    if (p.loc.kind == LocKind::fpr) {
+  void frame_to_reg(const RegBytes& p, int32_t off, Extension ext) {
+    const unsigned r = p.reg;
+    if (p.kind == LocKind::fpr) {
       if (p.size == 4) return a_.le(r, at(off));
       return a_.ld(r, at(off));
     }
@@ -496,7 +493,7 @@ class S390xEmitter final : public Emitter {
         // doubleword, then load the whole doubleword.
         a_.lghi(kData, 0);
         a_.stg(kData, at(kScratch));
-        a_.mvc(at(kScratch + static_cast<int32_t>(p.loc_offset)), at(off), p.size);
+        a_.mvc(at(kScratch + static_cast<int32_t>(p.offset)), at(off), p.size);
         return a_.lg(r, at(kScratch));
     }
   }

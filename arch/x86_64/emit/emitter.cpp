@@ -34,6 +34,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <variant>
 
 #include "arch/x86_64/regs.hpp"
 #include "common/error.hpp"
@@ -60,6 +61,9 @@ Xmm xmm(uint16_t r) {
 }
 
 constexpr size_t kMaxCode = 64 * 1024;
+
+// The arch area: the prologue's push rbp.
+constexpr uint32_t kSavedRbp = 8;
 
 // The inline program path's TLS facts, on an x86-64 host only (the generated
 // code runs in this process). x86-64 uses TLS variant II: the thread pointer
@@ -139,11 +143,11 @@ class X86Emitter final : public Emitter {
     t.sp_align = 16;
     // Replace: the caller's call pushed the return address. Entry patch: the
     // patch site's call pushed another one (into the body).
-    t.entry_sp_mod = mode == AttachMode::replace ? 8 : 0;
-    t.entry_extra = mode == AttachMode::replace ? 0 : 8;
-    t.call_pushes = 8;
+    t.entry_sp_mod = mode == AttachMode::replace ? kReturnAddressSize : 0;
+    t.entry_extra = mode == AttachMode::replace ? 0 : kReturnAddressSize;
+    t.call_pushes = kReturnAddressSize;
     t.outgoing_reserve = 0;
-    t.arch_area = 8;  // push rbp
+    t.arch_area = kSavedRbp;
     t.stack_args_base = kStackArgsBase;
     t.fpr_save_size = 16;
     t.ret_buffer_result_gpr = kRax;  // psABI: rax holds the buffer address on return
@@ -157,70 +161,11 @@ class X86Emitter final : public Emitter {
     frame_ = plan.frame_size;
     gen_.push(rbp);
     gen_.mov(rbp, rsp);
-    if (frame_ > 8) gen_.sub(rsp, static_cast<uint32_t>(frame_ - 8));
+    if (frame_ > kSavedRbp) gen_.sub(rsp, static_cast<uint32_t>(frame_ - kSavedRbp));
   }
 
   void step(const TrampolinePlan& plan, const Step& s) override {
-    switch (s.op) {
-      case Step::Op::save_reg:
-        store_full(s.saved, s.off);
-        break;
-      case Step::Op::restore_reg:
-        load_full(s.saved, s.off);
-        break;
-      case Step::Op::zero_slot:
-        gen_.mov(qword[rsp + s.off], 0);
-        break;
-      case Step::Op::store_imm:
-        if (static_cast<int64_t>(s.imm) == static_cast<int32_t>(s.imm)) {
-          gen_.mov(qword[rsp + s.off], static_cast<uint32_t>(s.imm));  // sign-extended imm32
-        } else {
-          gen_.mov(r11, s.imm);
-          gen_.mov(qword[rsp + s.off], r11);
-        }
-        break;
-      case Step::Op::reg_to_frame:
-        reg_to_frame(s.part, s.off);
-        break;
-      case Step::Op::stack_to_frame:
-        copy(rsp, entry(s.src), rsp, s.off, s.size);
-        break;
-      case Step::Op::ptr_to_frame:
-        if (s.part.loc.kind == LocKind::stack)
-          gen_.mov(r10, qword[rsp + entry(s.part.loc.offset)]);
-        else
-          gen_.mov(r10, gpr64(s.part.loc.reg));
-        copy(r10, 0, rsp, s.off, s.size);
-        break;
-      case Step::Op::framed_ptr_to_frame:
-        gen_.mov(r10, qword[rsp + s.src]);
-        copy(r10, 0, rsp, s.off, s.size);
-        break;
-      case Step::Op::call_program:
-        call_program(plan, *s.prog);
-        if (s.off >= 0) gen_.mov(qword[rsp + s.off], rax);
-        break;
-      case Step::Op::branch_if_result_nonzero:
-        gen_.test(rax, rax);
-        gen_.jnz(label(s.label), CodeGenerator::T_NEAR);
-        break;
-      case Step::Op::copy_stack_args:
-        copy(rsp, entry(s.src), rsp, s.off, s.size);
-        break;
-      case Step::Op::call_original:
-        gen_.mov(r11, s.imm);
-        gen_.call(r11);
-        break;
-      case Step::Op::bind_label:
-        gen_.L(label(s.label));
-        break;
-      case Step::Op::frame_to_reg:
-        frame_to_reg(s.part, s.off);
-        break;
-      case Step::Op::framed_to_reg:
-        gen_.mov(gpr64(s.part.loc.reg), qword[rsp + s.src]);
-        break;
-    }
+    std::visit([&](const auto& op) { emit(plan, op); }, s);
   }
 
   // The entry stub (emitter.hpp, rcu.hpp). r10 and r11 carry no argument.
@@ -395,6 +340,56 @@ class X86Emitter final : public Emitter {
                                 reinterpret_cast<const char*>(&prog));
   }
 
+  // One per step type (step.hpp).
+  void emit(const TrampolinePlan&, const step::SaveReg& s) { store_full(s.reg, s.reg.off); }
+  void emit(const TrampolinePlan&, const step::RestoreReg& s) { load_full(s.reg, s.reg.off); }
+  void emit(const TrampolinePlan&, const step::ZeroSlot& s) {
+    gen_.mov(qword[rsp + s.frame_off], 0);
+  }
+  void emit(const TrampolinePlan&, const step::StoreImm& s) {
+    if (static_cast<int64_t>(s.value) == static_cast<int32_t>(s.value)) {
+      gen_.mov(qword[rsp + s.frame_off], static_cast<uint32_t>(s.value));  // sign-extended imm32
+    } else {
+      gen_.mov(r11, s.value);
+      gen_.mov(qword[rsp + s.frame_off], r11);
+    }
+  }
+  void emit(const TrampolinePlan&, const step::RegToFrame& s) { reg_to_frame(s.src, s.frame_off); }
+  void emit(const TrampolinePlan&, const step::StackToFrame& s) {
+    copy(rsp, entry(s.entry_sp_off), rsp, s.to.off, s.to.size);
+  }
+  void emit(const TrampolinePlan&, const step::ByRefToFrame& s) {
+    if (s.ptr.kind == LocKind::stack)
+      gen_.mov(r10, qword[rsp + entry(s.ptr.offset)]);
+    else
+      gen_.mov(r10, gpr64(s.ptr.reg));
+    copy(r10, 0, rsp, s.to.off, s.to.size);
+  }
+  void emit(const TrampolinePlan&, const step::SavedPtrToFrame& s) {
+    gen_.mov(r10, qword[rsp + s.ptr_off]);
+    copy(r10, 0, rsp, s.to.off, s.to.size);
+  }
+  void emit(const TrampolinePlan& plan, const step::CallProgram& s) {
+    call_program(plan, *s.prog);
+    if (s.result_off) gen_.mov(qword[rsp + *s.result_off], rax);
+  }
+  void emit(const TrampolinePlan&, const step::BranchIfResultNonzero& s) {
+    gen_.test(rax, rax);
+    gen_.jnz(label(s.label), CodeGenerator::T_NEAR);
+  }
+  void emit(const TrampolinePlan&, const step::CopyStackArgs& s) {
+    copy(rsp, entry(s.entry_sp_off), rsp, s.to.off, s.to.size);
+  }
+  void emit(const TrampolinePlan&, const step::CallOriginal& s) {
+    gen_.mov(r11, s.addr);
+    gen_.call(r11);
+  }
+  void emit(const TrampolinePlan&, const step::BindLabel& s) { gen_.L(label(s.label)); }
+  void emit(const TrampolinePlan&, const step::FrameToReg& s) { frame_to_reg(s.dst, s.frame_off); }
+  void emit(const TrampolinePlan&, const step::SavedPtrToReg& s) {
+    gen_.mov(gpr64(s.gpr), qword[rsp + s.ptr_off]);
+  }
+
   void store_full(const SavedReg& r, int32_t off) {
     if (r.kind == LocKind::gpr)
       gen_.mov(qword[rsp + off], gpr64(r.reg));
@@ -428,10 +423,10 @@ class X86Emitter final : public Emitter {
     }
   }
 
-  void reg_to_frame(const ArgPart& p, int32_t off) {
-    if (p.loc.kind == LocKind::gpr) {
-      const Reg64& r = gpr64(p.loc.reg);
-      if (p.loc_offset == 0 && (p.size == 8 || p.size == 4 || p.size == 2 || p.size == 1)) {
+  void reg_to_frame(const RegBytes& p, int32_t off) {
+    if (p.kind == LocKind::gpr) {
+      const Reg64& r = gpr64(p.reg);
+      if (p.offset == 0 && (p.size == 8 || p.size == 4 || p.size == 2 || p.size == 1)) {
         switch (p.size) {
           case 8:
             gen_.mov(qword[rsp + off], r);
@@ -449,44 +444,44 @@ class X86Emitter final : public Emitter {
         return;
       }
       gen_.mov(r11, r);
-      if (p.loc_offset) gen_.shr(r11, static_cast<uint8_t>(8 * p.loc_offset));
+      if (p.offset) gen_.shr(r11, static_cast<uint8_t>(8 * p.offset));
       store_r11_bytes(off, p.size);
       return;
     }
-    if (p.loc.reg == kSt0) {  // x87 return value: 10 bytes, 6 of padding
+    if (p.reg == kSt0) {  // x87 return value: 10 bytes, 6 of padding
       gen_.mov(qword[rsp + off + 8], 0);
       gen_.fstp80_rsp(off);
       return;
     }
-    const Xmm x = xmm(p.loc.reg);
-    if (p.loc_offset == 0 && p.size == 16) {
+    const Xmm x = xmm(p.reg);
+    if (p.offset == 0 && p.size == 16) {
       gen_.movdqu(xword[rsp + off], x);
-    } else if (p.loc_offset == 0 && p.size == 8) {
+    } else if (p.offset == 0 && p.size == 8) {
       gen_.movq(qword[rsp + off], x);
-    } else if (p.loc_offset == 0 && p.size == 4) {
+    } else if (p.offset == 0 && p.size == 4) {
       gen_.movd(dword[rsp + off], x);
-    } else if (p.loc_offset + p.size <= 8) {
+    } else if (p.offset + p.size <= 8) {
       gen_.movq(r11, x);
-      if (p.loc_offset) gen_.shr(r11, static_cast<uint8_t>(8 * p.loc_offset));
+      if (p.offset) gen_.shr(r11, static_cast<uint8_t>(8 * p.offset));
       store_r11_bytes(off, p.size);
     } else {
       throw Error(Errc::unsupported, "x86-64 emitter: xmm part at byte " +
-                                         std::to_string(p.loc_offset) + " size " +
+                                         std::to_string(p.offset) + " size " +
                                          std::to_string(p.size));
     }
   }
 
   // Return registers from their slots; slots are zero-padded, so whole
   // eightbytes can be loaded.
-  void frame_to_reg(const ArgPart& p, int32_t off) {
-    if (p.loc.kind == LocKind::gpr) {
-      gen_.mov(gpr64(p.loc.reg), qword[rsp + off]);
-    } else if (p.loc.reg == kSt0) {
+  void frame_to_reg(const RegBytes& p, int32_t off) {
+    if (p.kind == LocKind::gpr) {
+      gen_.mov(gpr64(p.reg), qword[rsp + off]);
+    } else if (p.reg == kSt0) {
       gen_.fld80_rsp(off);
     } else if (p.size > 8) {
-      gen_.movdqu(xmm(p.loc.reg), xword[rsp + off]);
+      gen_.movdqu(xmm(p.reg), xword[rsp + off]);
     } else {
-      gen_.movq(xmm(p.loc.reg), qword[rsp + off]);
+      gen_.movq(xmm(p.reg), qword[rsp + off]);
     }
   }
 
