@@ -1,4 +1,4 @@
-#include "common/tramp/text_poke.hpp"
+#include "runtime/text_poke.hpp"
 
 #include <fcntl.h>
 #include <linux/membarrier.h>
@@ -12,7 +12,7 @@
 #include <string>
 
 #include "common/error.hpp"
-#include "common/tramp/traced_writer.hpp"
+#include "runtime/traced_writer.hpp"
 
 namespace xtramp {
 

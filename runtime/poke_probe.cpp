@@ -1,11 +1,11 @@
-#include "common/tramp/poke_probe.hpp"
+#include "runtime/poke_probe.hpp"
 
 #include <atomic>
 #include <cstdint>
 #include <mutex>
 
 #include "common/error.hpp"
-#include "common/tramp/text_poke.hpp"
+#include "runtime/text_poke.hpp"
 
 // The probe: `return 1` in the host's instructions, written in assembly so
 // that the byte to rewrite is known. Offset and value of the rewrite: the

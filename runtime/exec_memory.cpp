@@ -1,4 +1,4 @@
-#include "common/exec/exec_memory.hpp"
+#include "runtime/exec_memory.hpp"
 
 #include <sys/mman.h>
 #include <unistd.h>
