@@ -54,6 +54,10 @@ Backend::EntryPatch Backend::check_patchable(const void*, const std::string& nam
                                      " is not implemented yet; attach in replace mode");
 }
 
+const HostCode* Backend::host_code() const {
+  return nullptr;
+}
+
 void Backend::set_entry_call(void*, const void*, CodeWriter&) const {
   throw Error(Errc::unsupported,
               "entry patching on " + std::string(arch_name(arch())) + " is not implemented yet");

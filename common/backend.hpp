@@ -15,6 +15,7 @@
 namespace xtramp {
 
 class CodeWriter;  // common/code_writer.hpp
+struct HostCode;   // common/host_code.hpp
 class Emitter;     // common/tramp/emitter.hpp
 
 class Backend {
@@ -63,6 +64,10 @@ class Backend {
                                      CodeWriter& code) const;
   // Makes the entry call `tramp` (or restores it for nullptr) while threads run.
   virtual void set_entry_call(void* fn, const void* tramp, CodeWriter& code) const;
+
+  // What the run-time layer must know of this process's code (trap byte,
+  // serialisation, the poke probe); nullptr unless this is the host's backend.
+  virtual const HostCode* host_code() const;
 };
 
 // All registered backends, in Arch order. Each arch/<a>/ folder provides one;

@@ -51,6 +51,8 @@ class Arm64Backend final : public Backend {
     if (host_arch() != Arch::arm64) return Backend::set_entry_call(fn, tramp, code);
     arm64::set_entry_call(fn, tramp, code);
   }
+
+  const HostCode* host_code() const override { return arm64::host_code(); }
 };
 
 }  // namespace

@@ -21,6 +21,7 @@
 #include <cstdint>
 
 #include "common/code_writer.hpp"
+#include "common/host_code.hpp"
 
 namespace xtramp::arm64 {
 
@@ -44,5 +45,9 @@ void check_patchable(const void* fn, const char* name, CodeWriter& code);
 // already, that B is retargeted; tramp == nullptr restores the NOP. Throws
 // Error(io / unsupported / bad_request) and leaves the entry as it was.
 void set_entry_call(void* fn, const void* tramp, CodeWriter& code);
+
+// What the run-time layer must know of this process's code (host_code.cpp);
+// nullptr unless this process is arm64.
+const HostCode* host_code() noexcept;
 
 }  // namespace xtramp::arm64

@@ -50,6 +50,8 @@ class S390xBackend final : public Backend {
     if (host_arch() != Arch::s390x) return Backend::set_entry_call(fn, tramp, code);
     s390x::set_entry_call(fn, tramp, code);
   }
+
+  const HostCode* host_code() const override { return s390x::host_code(); }
 };
 
 }  // namespace

@@ -46,6 +46,7 @@
 #include <vector>
 
 #include "common/code_writer.hpp"
+#include "common/host_code.hpp"
 
 namespace xtramp::s390x {
 
@@ -67,5 +68,9 @@ void check_patchable(const void* fn, const char* name, CodeWriter& code);
 // nullptr: back to the no-op brcl. Throws Error(io / unsupported /
 // bad_request) and leaves the entry as it was.
 void set_entry_call(void* fn, const void* tramp, CodeWriter& code);
+
+// What the run-time layer must know of this process's code (host_code.cpp);
+// nullptr unless this process is s390x.
+const HostCode* host_code() noexcept;
 
 }  // namespace xtramp::s390x

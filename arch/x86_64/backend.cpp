@@ -61,6 +61,8 @@ class X86_64Backend final : public Backend {
     if (host_arch() != Arch::x86_64) return Backend::set_entry_call(fn, tramp, code);
     x86_64::set_entry_call(fn, tramp, code);
   }
+
+  const HostCode* host_code() const override { return x86_64::host_code(); }
 };
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "common/code_writer.hpp"
+#include "common/host_code.hpp"
 
 namespace xtramp::x86_64 {
 
@@ -22,5 +23,9 @@ void check_patchable(const void* fn, const char* name, CodeWriter& code);
 // already is a call, it is retargeted; tramp == nullptr restores the sled.
 // Throws Error(io / unsupported / bad_request) and leaves the entry as it was.
 void set_entry_call(void* fn, const void* tramp, CodeWriter& writer);
+
+// What the run-time layer must know of this process's code (host_code.cpp);
+// nullptr unless this process is x86-64.
+const HostCode* host_code() noexcept;
 
 }  // namespace xtramp::x86_64
