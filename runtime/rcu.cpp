@@ -27,8 +27,8 @@ constinit Unregistered g_unregistered;
 
 }  // namespace
 
-// Outside the anonymous namespace only so that the emitters' measurements
-// below can take its address; initial-exec, as RunBlock's (program.cpp).
+// Outside the anonymous namespace only so that stub_facts() (the emitters'
+// measurements) can take its address; initial-exec, as RunBlock's (program.cpp).
 __attribute__((tls_model("initial-exec"))) thread_local void* t_reader = &g_unregistered;
 
 namespace {
