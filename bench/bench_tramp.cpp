@@ -18,8 +18,8 @@
 #include "bench/hooked_work.hpp"
 #include "btf/btf_file.hpp"
 #include "common/error.hpp"
-#include "common/tramp/attachment.hpp"
-#include "common/tramp/trampoline.hpp"
+#include "runtime/attachment.hpp"
+#include "runtime/trampoline.hpp"
 
 namespace xtramp::bench {
 namespace {

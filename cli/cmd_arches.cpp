@@ -47,7 +47,7 @@ class ArchesCommand final : public Command {
       j["policies"] = {policy_name(Policy::psabi), policy_name(Policy::linux_jit)};
       // Live entry patching of a process of that arch (arch/<a>/patch.hpp):
       // x86-64, arm64 and s390x all have it; it needs a kernel that lets the
-      // process run code it rewrote (not qemu-user: common/tramp/poke_probe.hpp).
+      // process run code it rewrote (not qemu-user: runtime/poke_probe.hpp).
       j["entry_patch"] = entry_patch_available(a);
       array.push_back(std::move(j));
       table.add_row({std::string(arch_name(a)), endian, "psabi,linux",

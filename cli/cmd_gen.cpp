@@ -15,7 +15,8 @@
 #include "common/disasm/disasm.hpp"
 #include "common/error.hpp"
 #include "common/tramp/emitter.hpp"
-#include "common/tramp/trampoline.hpp"
+#include "runtime/rcu.hpp"
+#include "runtime/trampoline.hpp"
 
 namespace xtramp::cli {
 namespace {
@@ -130,8 +131,9 @@ class GenCommand final : public Command {
           spec.mode = mode;
           spec.target_ptr = kTargetWord;
           spec.resume = orig;
+          spec.facts = rcu::stub_facts();
           entry_stub = backend(arch).emitter()->entry_stub(spec);
-          exit_stub = backend(arch).emitter()->exit_stub();
+          exit_stub = backend(arch).emitter()->exit_stub(spec.facts);
         }
         exit_addr = progs.fexit.empty() && progs.fmod_ret.empty()
                         ? kStubAddr + entry_stub.passthrough

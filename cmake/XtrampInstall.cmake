@@ -1,5 +1,6 @@
 # `cmake --install <build> [--prefix P]` installs:
-#   include/xtramp/{common,btf,arch}/...hpp   headers, subdirectories kept
+#   include/xtramp/{common,btf,arch,runtime}/...hpp
+#                                             headers, subdirectories kept
 #                                             (they include "common/...")
 #   <libdir>/libxtramp.a                      the static library
 #   bin/xtramp                                the CLI (target xtramp_cli)
@@ -19,7 +20,7 @@ set(XTRAMP_INSTALL_PKGCONFIGDIR ${CMAKE_INSTALL_LIBDIR}/pkgconfig
     CACHE STRING "Where xtramp.pc is installed (relative to the prefix)")
 
 # Headers of the library folders, layout preserved under include/xtramp/.
-foreach(_dir common btf arch)
+foreach(_dir common btf arch runtime)
   if(IS_DIRECTORY ${PROJECT_SOURCE_DIR}/${_dir})
     install(DIRECTORY ${PROJECT_SOURCE_DIR}/${_dir}
             DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/xtramp

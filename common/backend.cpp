@@ -47,13 +47,18 @@ CallLayout Backend::place_linux(const FuncModel& m, KernelRelease) const {
   return place(m, Policy::linux_jit);
 }
 
-Backend::EntryPatch Backend::check_patchable(const void*, const std::string& name) const {
+Backend::EntryPatch Backend::check_patchable(const void*, const std::string& name,
+                                             CodeWriter&) const {
   throw Error(Errc::unsupported, "entry patching " + name + " on " +
                                      std::string(arch_name(arch())) +
                                      " is not implemented yet; attach in replace mode");
 }
 
-void Backend::set_entry_call(void*, const void*) const {
+const HostCode* Backend::host_code() const {
+  return nullptr;
+}
+
+void Backend::set_entry_call(void*, const void*, CodeWriter&) const {
   throw Error(Errc::unsupported,
               "entry patching on " + std::string(arch_name(arch())) + " is not implemented yet");
 }

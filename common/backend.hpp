@@ -14,7 +14,9 @@
 
 namespace xtramp {
 
-class Emitter;  // common/tramp/emitter.hpp
+class CodeWriter;  // common/code_writer.hpp
+struct HostCode;   // common/host_code.hpp
+class Emitter;     // common/tramp/emitter.hpp
 
 class Backend {
  public:
@@ -53,12 +55,19 @@ class Backend {
     size_t size = 0;   // bytes of the patch site at the function's entry
     size_t reach = 0;  // how far the site's call reaches (for ExecNear); 0: anywhere
   };
+  // Both reach this process's code only through `code` (the run-time
+  // layer's: runtime/code_writer.hpp).
   // Throws Error(unsupported) where this backend cannot patch (not the host,
   // or not implemented), Error(bad_request) naming `name` when `fn` has no
   // patchable entry.
-  virtual EntryPatch check_patchable(const void* fn, const std::string& name) const;
+  virtual EntryPatch check_patchable(const void* fn, const std::string& name,
+                                     CodeWriter& code) const;
   // Makes the entry call `tramp` (or restores it for nullptr) while threads run.
-  virtual void set_entry_call(void* fn, const void* tramp) const;
+  virtual void set_entry_call(void* fn, const void* tramp, CodeWriter& code) const;
+
+  // What the run-time layer must know of this process's code (trap byte,
+  // serialisation, the poke probe); nullptr unless this is the host's backend.
+  virtual const HostCode* host_code() const;
 };
 
 // All registered backends, in Arch order. Each arch/<a>/ folder provides one;

@@ -38,18 +38,21 @@ class Arm64Backend final : public Backend {
 
   std::unique_ptr<Emitter> emitter() const override { return arm64::make_emitter(); }
 
-  EntryPatch check_patchable(const void* fn, const std::string& name) const override {
-    if (host_arch() != Arch::arm64) return Backend::check_patchable(fn, name);
-    arm64::check_patchable(fn, name.c_str());
+  EntryPatch check_patchable(const void* fn, const std::string& name,
+                             CodeWriter& code) const override {
+    if (host_arch() != Arch::arm64) return Backend::check_patchable(fn, name, code);
+    arm64::check_patchable(fn, name.c_str(), code);
     // The B sits at fn, the block is placed relative to the body (fn + 8):
     // keep a margin so every byte stays within the B's reach.
     return EntryPatch{arm64::kPatchSize, arm64::kBranchReach - 16};
   }
 
-  void set_entry_call(void* fn, const void* tramp) const override {
-    if (host_arch() != Arch::arm64) return Backend::set_entry_call(fn, tramp);
-    arm64::set_entry_call(fn, tramp);
+  void set_entry_call(void* fn, const void* tramp, CodeWriter& code) const override {
+    if (host_arch() != Arch::arm64) return Backend::set_entry_call(fn, tramp, code);
+    arm64::set_entry_call(fn, tramp, code);
   }
+
+  const HostCode* host_code() const override { return arm64::host_code(); }
 };
 
 }  // namespace

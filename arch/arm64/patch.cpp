@@ -75,11 +75,11 @@ uintptr_t b_target(uintptr_t at, uint32_t insn) {
 
 // Patching rewrites this process's own code: only an arm64 process can.
 namespace xtramp::arm64 {
-void check_patchable(const void*, const char* name) {
+void check_patchable(const void*, const char* name, CodeWriter&) {
   throw Error(Errc::unsupported,
               std::string("entry patch: ") + name + ": arm64 code, but this process is not");
 }
-void set_entry_call(void*, const void*) {
+void set_entry_call(void*, const void*, CodeWriter&) {
   throw Error(Errc::unsupported, "entry patch: arm64 code, but this process is not");
 }
 }  // namespace xtramp::arm64
@@ -88,9 +88,6 @@ void set_entry_call(void*, const void*) {
 
 #include <mutex>
 #include <set>
-
-#include "common/tramp/poke_probe.hpp"
-#include "common/tramp/text_poke.hpp"
 
 namespace xtramp::arm64 {
 
@@ -118,20 +115,20 @@ bool patchable_locked(uintptr_t fn) {
   return first == kNop || (b_target(fn, first) != 0 && g_sites.count(fn) != 0);
 }
 
-void write_first(uintptr_t fn, uint32_t insn) {
+void write_first(CodeWriter& code, uintptr_t fn, uint32_t insn) {
   uint8_t b[4];
   std::memcpy(b, &insn, 4);  // arm64 code is little-endian whatever the data endianness
   // Twice, synced after each (the file comment: a translation of the old
   // word made during the first store is dropped by the second).
   for (int pass = 0; pass < 2; ++pass) {
-    poke_text(reinterpret_cast<void*>(fn), b);  // also DC CVAU / IC IVAU / DSB / ISB
-    sync_cores();
+    code.write(reinterpret_cast<void*>(fn), b);  // also DC CVAU / IC IVAU / DSB / ISB
+    code.sync_cores();
   }
 }
 
 }  // namespace
 
-void check_patchable(const void* fn_void, const char* name) {
+void check_patchable(const void* fn_void, const char* name, CodeWriter& code) {
   const auto fn = reinterpret_cast<uintptr_t>(fn_void);
   {
     std::lock_guard<std::mutex> lock(g_patch_mu);
@@ -141,10 +138,10 @@ void check_patchable(const void* fn_void, const char* name) {
                                          "); build it with -fpatchable-function-entry=2 or "
                                          "__attribute__((patchable_function_entry(2, 0)))");
   }
-  require_poked_code_runs();
+  code.require_rewritten_code_runs();
 }
 
-void set_entry_call(void* fn_void, const void* tramp_void) {
+void set_entry_call(void* fn_void, const void* tramp_void, CodeWriter& code) {
   std::lock_guard<std::mutex> lock(g_patch_mu);
   const auto fn = reinterpret_cast<uintptr_t>(fn_void);
   const auto tramp = reinterpret_cast<uintptr_t>(tramp_void);
@@ -163,7 +160,7 @@ void set_entry_call(void* fn_void, const void* tramp_void) {
   }
   if (next == now) return;
   g_sites.insert(fn);  // before the write: check_patchable accepts our B from now on
-  write_first(fn, next);
+  write_first(code, fn, next);
 }
 
 }  // namespace xtramp::arm64

@@ -20,6 +20,9 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "common/code_writer.hpp"
+#include "common/host_code.hpp"
+
 namespace xtramp::arm64 {
 
 inline constexpr size_t kPatchSize = 8;                  // the two NOPs; the body at fn + 8
@@ -36,11 +39,15 @@ uintptr_t b_target(uintptr_t at, uint32_t insn);
 // Throws Error(bad_request) naming `name`, the words found and the flag to
 // build with when `fn` does not start with two NOPs (or a B this process
 // placed there); Error(unsupported) when this process cannot patch its code.
-void check_patchable(const void* fn, const char* name);
+void check_patchable(const void* fn, const char* name, CodeWriter& code);
 
 // The first NOP becomes `b tramp` (within kBranchReach of fn); if it is a B
 // already, that B is retargeted; tramp == nullptr restores the NOP. Throws
 // Error(io / unsupported / bad_request) and leaves the entry as it was.
-void set_entry_call(void* fn, const void* tramp);
+void set_entry_call(void* fn, const void* tramp, CodeWriter& code);
+
+// What the run-time layer must know of this process's code (host_code.cpp);
+// nullptr unless this process is arm64.
+const HostCode* host_code() noexcept;
 
 }  // namespace xtramp::arm64

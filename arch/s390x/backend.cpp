@@ -37,18 +37,21 @@ class S390xBackend final : public Backend {
 
   std::unique_ptr<Emitter> emitter() const override { return s390x::make_emitter(); }
 
-  EntryPatch check_patchable(const void* fn, const std::string& name) const override {
-    if (host_arch() != Arch::s390x) return Backend::check_patchable(fn, name);
-    s390x::check_patchable(fn, name.c_str());
+  EntryPatch check_patchable(const void* fn, const std::string& name,
+                             CodeWriter& code) const override {
+    if (host_arch() != Arch::s390x) return Backend::check_patchable(fn, name, code);
+    s390x::check_patchable(fn, name.c_str(), code);
     // reach 0: the site reaches the trampoline through its stub's `br %r1`
     // (an absolute address), so the trampoline may be anywhere.
     return EntryPatch{s390x::kPatchSize, 0};
   }
 
-  void set_entry_call(void* fn, const void* tramp) const override {
-    if (host_arch() != Arch::s390x) return Backend::set_entry_call(fn, tramp);
-    s390x::set_entry_call(fn, tramp);
+  void set_entry_call(void* fn, const void* tramp, CodeWriter& code) const override {
+    if (host_arch() != Arch::s390x) return Backend::set_entry_call(fn, tramp, code);
+    s390x::set_entry_call(fn, tramp, code);
   }
+
+  const HostCode* host_code() const override { return s390x::host_code(); }
 };
 
 }  // namespace

@@ -9,7 +9,7 @@
 //                       changes
 //   disable             site[1] = 0x04 (brcl 0); sync; slot = the body
 //
-// sync: sync_cores() (text_poke.hpp), on s390x membarrier
+// sync: sync_cores() (runtime/text_poke.hpp), on s390x membarrier
 // PRIVATE_EXPEDITED: the interrupt it sends serialises every CPU running a
 // thread of this process (POP, chapter 5, "CPU Serialization"), so no CPU
 // still executes the site as it was before the store. Writes go through
@@ -55,11 +55,11 @@ std::vector<uint8_t> stub_code(uint64_t stub, uint64_t fn, uint64_t slot) {
 
 // Patching rewrites this process's own code: only an s390x process can.
 namespace xtramp::s390x {
-void check_patchable(const void*, const char* name) {
+void check_patchable(const void*, const char* name, CodeWriter&) {
   throw Error(Errc::unsupported,
               std::string("entry patch: ") + name + ": s390x code, but this process is not");
 }
-void set_entry_call(void*, const void*) {
+void set_entry_call(void*, const void*, CodeWriter&) {
   throw Error(Errc::unsupported, "entry patch: s390x code, but this process is not");
 }
 }  // namespace xtramp::s390x
@@ -72,10 +72,6 @@ void set_entry_call(void*, const void*) {
 #include <memory>
 #include <mutex>
 
-#include "common/exec/exec_memory.hpp"
-#include "common/tramp/poke_probe.hpp"
-#include "common/tramp/text_poke.hpp"
-
 namespace xtramp::s390x {
 
 namespace {
@@ -84,7 +80,7 @@ constexpr uint8_t kBrcl = 0xc0, kMaskOff = 0x04, kMaskOn = 0xf4;
 
 struct Site {
   alignas(8) std::atomic<uint64_t> slot{0};  // read by the stub's lg
-  CodeBlock stub;
+  uintptr_t stub = 0;                        // never freed (CodeWriter::place_near)
 };
 
 std::mutex g_patch_mu;                                // one patch at a time
@@ -132,18 +128,17 @@ bool patchable_locked(uintptr_t fn) {
   const Site* s = find_site(fn);
   if (s == nullptr || (p[1] != kMaskOff && p[1] != kMaskOn)) return false;
   uint8_t want[4];
-  return encode_offset(fn, s->stub.address(), want) && std::memcmp(p + 2, want, 4) == 0;
+  return encode_offset(fn, s->stub, want) && std::memcmp(p + 2, want, 4) == 0;
 }
 
-Site& site_for(uintptr_t fn) {
+Site& site_for(CodeWriter& code, uintptr_t fn) {
   if (Site* s = find_site(fn)) return *s;
   auto site = std::make_unique<Site>();
   site->slot.store(fn + kPatchSize, std::memory_order_relaxed);
-  ExecMemory& mem = ExecMemory::global();
   // Every byte of the stub within brcl's (and larl's) reach of the site.
-  CodeBlock stub = mem.reserve(32, ExecNear{fn, kBranchReach - 64});
-  mem.write(stub, stub_code(stub.address(), fn, reinterpret_cast<uint64_t>(&site->slot)));
-  site->stub = std::move(stub);
+  const auto slot = reinterpret_cast<uint64_t>(&site->slot);
+  site->stub = code.place_near(32, fn, kBranchReach - 64,
+                               [&](uintptr_t at) { return stub_code(at, fn, slot); });
   Site& ref = *site;
   g_sites.emplace(fn, std::move(site));
   return ref;
@@ -156,16 +151,16 @@ Site& site_for(uintptr_t fn) {
 // the old instruction (after an enable, a `brcl 0` that skips the programs)
 // until the next store to those bytes. The second store drops such a
 // translation; arch/arm64/patch.cpp has the same, with the evidence.
-void poke(uintptr_t at, std::span<const uint8_t> bytes) {
+void poke(CodeWriter& code, uintptr_t at, std::span<const uint8_t> bytes) {
   for (int pass = 0; pass < 2; ++pass) {
-    poke_text(reinterpret_cast<void*>(at), bytes);
-    sync_cores();
+    code.write(reinterpret_cast<void*>(at), bytes);
+    code.sync_cores();
   }
 }
 
 }  // namespace
 
-void check_patchable(const void* fn_void, const char* name) {
+void check_patchable(const void* fn_void, const char* name, CodeWriter& code) {
   const auto fn = reinterpret_cast<uintptr_t>(fn_void);
   {
     std::lock_guard<std::mutex> lock(g_patch_mu);
@@ -182,10 +177,10 @@ void check_patchable(const void* fn_void, const char* name) {
                       "); build it with -mhotpatch=0,3 or __attribute__((hotpatch(0,3)))");
     }
   }
-  require_poked_code_runs();
+  code.require_rewritten_code_runs();
 }
 
-void set_entry_call(void* fn_void, const void* tramp_void) {
+void set_entry_call(void* fn_void, const void* tramp_void, CodeWriter& code) {
   std::lock_guard<std::mutex> lock(g_patch_mu);
   const auto fn = reinterpret_cast<uintptr_t>(fn_void);
   const auto tramp = reinterpret_cast<uintptr_t>(tramp_void);
@@ -197,19 +192,20 @@ void set_entry_call(void* fn_void, const void* tramp_void) {
   if (tramp == 0) {
     if (!on) return;
     const uint8_t off[1] = {kMaskOff};
-    poke(fn + 1, off);
+    poke(code, fn + 1, off);
     find_site(fn)->slot.store(fn + kPatchSize, std::memory_order_release);
     return;
   }
-  Site& site = site_for(fn);
+  Site& site = site_for(code, fn);
   site.slot.store(tramp, std::memory_order_release);  // retarget: nothing else
   if (on) return;
   uint8_t want[4];
-  if (!encode_offset(fn, site.stub.address(), want))
+  if (!encode_offset(fn, site.stub, want))
     throw Error(Errc::bad_request, "entry patch: the stub is out of brcl's +-4 GiB reach");
-  if (std::memcmp(code_at(fn) + 2, want, 4) != 0) poke(fn + 2, want);  // mask 0: still a no-op
+  if (std::memcmp(code_at(fn) + 2, want, 4) != 0)
+    poke(code, fn + 2, want);  // mask 0: still a no-op
   const uint8_t mask[1] = {kMaskOn};
-  poke(fn + 1, mask);
+  poke(code, fn + 1, mask);
 }
 
 }  // namespace xtramp::s390x

@@ -12,7 +12,7 @@
 // data, not code):
 //
 //   site (fn)            brcl 0,<stub>   -> enable: mask 0 -> 15 (fn + 1: 0x04 -> 0xf4)
-//   stub (ExecMemory, within +-4 GiB of fn; written once, never changed)
+//   stub (CodeWriter, within +-4 GiB of fn; written once, never changed)
 //                        larl  %r0, fn+6      what `brasl %r0` at the site would leave
 //                        llihf %r1, slot>>32
 //                        iilf  %r1, slot&0xffffffff
@@ -45,6 +45,9 @@
 #include <cstdint>
 #include <vector>
 
+#include "common/code_writer.hpp"
+#include "common/host_code.hpp"
+
 namespace xtramp::s390x {
 
 inline constexpr size_t kPatchSize = 6;                  // brcl: the body at fn + 6
@@ -59,11 +62,15 @@ std::vector<uint8_t> stub_code(uint64_t stub, uint64_t fn, uint64_t slot);
 // build with when `fn` does not start with `brcl 0,0` (or the brcl this
 // process placed there); Error(unsupported) when this process cannot patch
 // its code.
-void check_patchable(const void* fn, const char* name);
+void check_patchable(const void* fn, const char* name, CodeWriter& code);
 
 // tramp != nullptr: the site branches (through its stub) to tramp;
 // nullptr: back to the no-op brcl. Throws Error(io / unsupported /
 // bad_request) and leaves the entry as it was.
-void set_entry_call(void* fn, const void* tramp);
+void set_entry_call(void* fn, const void* tramp, CodeWriter& code);
+
+// What the run-time layer must know of this process's code (host_code.cpp);
+// nullptr unless this process is s390x.
+const HostCode* host_code() noexcept;
 
 }  // namespace xtramp::s390x

@@ -50,16 +50,19 @@ class X86_64Backend final : public Backend {
 
   std::unique_ptr<Emitter> emitter() const override { return make_emitter(); }
 
-  EntryPatch check_patchable(const void* fn, const std::string& name) const override {
-    if (host_arch() != Arch::x86_64) return Backend::check_patchable(fn, name);
-    x86_64::check_patchable(fn, name.c_str());
+  EntryPatch check_patchable(const void* fn, const std::string& name,
+                             CodeWriter& code) const override {
+    if (host_arch() != Arch::x86_64) return Backend::check_patchable(fn, name, code);
+    x86_64::check_patchable(fn, name.c_str(), code);
     return EntryPatch{kPatchSize, kCallReach};
   }
 
-  void set_entry_call(void* fn, const void* tramp) const override {
-    if (host_arch() != Arch::x86_64) return Backend::set_entry_call(fn, tramp);
-    x86_64::set_entry_call(fn, tramp);
+  void set_entry_call(void* fn, const void* tramp, CodeWriter& code) const override {
+    if (host_arch() != Arch::x86_64) return Backend::set_entry_call(fn, tramp, code);
+    x86_64::set_entry_call(fn, tramp, code);
   }
+
+  const HostCode* host_code() const override { return x86_64::host_code(); }
 };
 
 }  // namespace

@@ -7,7 +7,8 @@
 //     1. site[0] = int3, sync      a thread arriving now traps; the SIGTRAP
 //                                  handler emulates the site's current state
 //     2. wait until no thread is inside the old nops (a thread may have run
-//        site[0] and stopped at site[1..4]: see reclaim.hpp's quiescence)
+//        site[0] and stopped at site[1..4]: CodeWriter::wait_quiescent,
+//        runtime/reclaim.hpp's quiescence)
 //     3. site[1..4] = rel32, sync
 //     4. site[0] = E8, sync
 //   retarget (call A -> call B): steps 1, 3, 4 (a call is one instruction:
@@ -40,11 +41,11 @@
 
 // Patching rewrites this process's own code: only an x86-64 process can.
 namespace xtramp::x86_64 {
-void check_patchable(const void*, const char* name) {
+void check_patchable(const void*, const char* name, CodeWriter&) {
   throw Error(Errc::unsupported,
               std::string("entry patch: ") + name + ": x86-64 code, but this process is not");
 }
-void set_entry_call(void*, const void*) {
+void set_entry_call(void*, const void*, CodeWriter&) {
   throw Error(Errc::unsupported, "entry patch: x86-64 code, but this process is not");
 }
 }  // namespace xtramp::x86_64
@@ -63,10 +64,6 @@ void set_entry_call(void*, const void*) {
 #include <cstring>
 #include <mutex>
 #include <string>
-
-#include "common/tramp/poke_probe.hpp"
-#include "common/tramp/reclaim.hpp"
-#include "common/tramp/text_poke.hpp"
 
 namespace xtramp::x86_64 {
 
@@ -160,9 +157,9 @@ Site& site_for(uintptr_t fn) {
   return g_sites[n];
 }
 
-void poke(uintptr_t at, std::initializer_list<uint8_t> bytes) {
+void poke(CodeWriter& code, uintptr_t at, std::initializer_list<uint8_t> bytes) {
   const uint8_t* b = bytes.begin();
-  poke_text(reinterpret_cast<void*>(at), std::span<const uint8_t>(b, bytes.size()));
+  code.write(reinterpret_cast<void*>(at), std::span<const uint8_t>(b, bytes.size()));
 }
 
 // The nop-preserving call (the comment at the top): rel32 = 0x90909090.
@@ -174,8 +171,8 @@ std::map<uintptr_t, uintptr_t> g_far_jumps;
 
 // True when fn + 5 + (int32)0x90909090 holds (or now holds) a far jump to
 // `target`. Pages there are mapped once, filled with int3, made r-x, and
-// written through poke_text like the sites; never unmapped.
-bool far_jump_to(uintptr_t fn, uintptr_t target) {
+// written through the CodeWriter like the sites; never unmapped.
+bool far_jump_to(CodeWriter& w, uintptr_t fn, uintptr_t target) {
   const int64_t rel = static_cast<int32_t>(kNopRel);
   const int64_t at_signed = static_cast<int64_t>(fn + kPatchSize) + rel;
   if (at_signed < 0x100000) return false;  // below mmap_min_addr and the first MiB
@@ -206,23 +203,23 @@ bool far_jump_to(uintptr_t fn, uintptr_t target) {
   }
   uint8_t code[kFarJump] = {0x49, 0xBB, 0, 0, 0, 0, 0, 0, 0, 0, 0x41, 0xFF, 0xE3};
   std::memcpy(code + 2, &target, 8);
-  poke_text(reinterpret_cast<void*>(at), std::span<const uint8_t>(code, kFarJump));
+  w.write(reinterpret_cast<void*>(at), std::span<const uint8_t>(code, kFarJump));
   g_far_jumps[at] = target;
   return true;
 }
 
 }  // namespace
 
-void check_patchable(const void* fn, const char* name) {
+void check_patchable(const void* fn, const char* name, CodeWriter& code) {
   const auto* p = static_cast<const uint8_t*>(fn);
   if (is_sled(p) || (p[0] == kCall && find_site(reinterpret_cast<uintptr_t>(fn)) != nullptr))
-    return require_poked_code_runs();
+    return code.require_rewritten_code_runs();
   throw Error(Errc::bad_request, std::string("entry patch: ") + name +
                                      " does not start with five nops (found " + bytes_text(p) +
                                      "); build it with -fpatchable-function-entry=5");
 }
 
-void set_entry_call(void* fn_void, const void* tramp_void) {
+void set_entry_call(void* fn_void, const void* tramp_void, CodeWriter& writer) {
   std::lock_guard<std::mutex> lock(g_patch_mu);
   install_handler();
   const auto fn = reinterpret_cast<uintptr_t>(fn_void);
@@ -237,7 +234,7 @@ void set_entry_call(void* fn_void, const void* tramp_void) {
   uint8_t rel[4] = {kNop, kNop, kNop, kNop};
   // Five nops -> call through the far jump: bytes 1-4 stay the nops' (step 2
   // and 3 are not needed).
-  const bool keep_nops = was_sled && tramp != 0 && far_jump_to(fn, tramp);
+  const bool keep_nops = was_sled && tramp != 0 && far_jump_to(writer, fn, tramp);
   if (tramp != 0 && !keep_nops) {
     const int64_t d = static_cast<int64_t>(tramp) - static_cast<int64_t>(fn + kPatchSize);
     if (d < INT32_MIN || d > INT32_MAX)
@@ -249,12 +246,13 @@ void set_entry_call(void* fn_void, const void* tramp_void) {
 
   // 1. guard the first byte; the handler emulates what the site does now.
   site.tramp.store(was_sled ? 0 : site.tramp.load(), std::memory_order_release);
-  poke(fn, {kInt3});
-  sync_cores();
+  poke(writer, fn, {kInt3});
+  writer.sync_cores();
   // 2. the five nops: wait for threads that stopped inside them.
-  if (was_sled && !keep_nops && !wait_quiescent(fn + 1, fn + kPatchSize, std::chrono::seconds(5))) {
-    poke(fn, {kNop});
-    sync_cores();
+  if (was_sled && !keep_nops &&
+      !writer.wait_quiescent(fn + 1, fn + kPatchSize, std::chrono::seconds(5))) {
+    poke(writer, fn, {kNop});
+    writer.sync_cores();
     throw Error(Errc::io,
                 "entry patch: threads did not leave the entry of the function within 5 s");
   }
@@ -263,12 +261,12 @@ void set_entry_call(void* fn_void, const void* tramp_void) {
   site.tramp.store(tramp, std::memory_order_release);
   // 3. the rest of the instruction.
   if (!keep_nops) {
-    poke(fn + 1, {rel[0], rel[1], rel[2], rel[3]});
-    sync_cores();
+    poke(writer, fn + 1, {rel[0], rel[1], rel[2], rel[3]});
+    writer.sync_cores();
   }
   // 4. the first byte.
-  poke(fn, {tramp != 0 ? kCall : kNop});
-  sync_cores();
+  poke(writer, fn, {tramp != 0 ? kCall : kNop});
+  writer.sync_cores();
 }
 
 }  // namespace xtramp::x86_64

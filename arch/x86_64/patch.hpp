@@ -7,6 +7,9 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "common/code_writer.hpp"
+#include "common/host_code.hpp"
+
 namespace xtramp::x86_64 {
 
 inline constexpr size_t kPatchSize = 5;         // the call, and the sled
@@ -14,11 +17,15 @@ inline constexpr size_t kCallReach = 1u << 31;  // rel32, from the end of the ca
 
 // Throws Error(bad_request) naming `name` and the bytes found when `fn` does
 // not start with the five-nop sled (or a call this process patched there).
-void check_patchable(const void* fn, const char* name);
+void check_patchable(const void* fn, const char* name, CodeWriter& code);
 
 // The sled becomes `call tramp` (tramp within kCallReach of fn + 5); if it
 // already is a call, it is retargeted; tramp == nullptr restores the sled.
 // Throws Error(io / unsupported / bad_request) and leaves the entry as it was.
-void set_entry_call(void* fn, const void* tramp);
+void set_entry_call(void* fn, const void* tramp, CodeWriter& writer);
+
+// What the run-time layer must know of this process's code (host_code.cpp);
+// nullptr unless this process is x86-64.
+const HostCode* host_code() noexcept;
 
 }  // namespace xtramp::x86_64

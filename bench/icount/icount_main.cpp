@@ -31,9 +31,9 @@
 #include "bench/bench_targets_btf.hpp"
 #include "bench/hooked_work.hpp"
 #include "common/error.hpp"
-#include "common/tramp/attachment.hpp"
-#include "common/tramp/poke_probe.hpp"
-#include "common/tramp/trampoline.hpp"
+#include "runtime/attachment.hpp"
+#include "runtime/poke_probe.hpp"
+#include "runtime/trampoline.hpp"
 #if XTRAMP_ICOUNT_LIBFFI
 #include "bench/ffi_hook.hpp"
 #endif

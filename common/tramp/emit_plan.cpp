@@ -13,7 +13,7 @@ Emitter::StubCode Emitter::entry_stub(const StubSpec&) {
   throw Error(Errc::unsupported, "this emitter has no RCU entry stub");
 }
 
-std::vector<uint8_t> Emitter::exit_stub() {
+std::vector<uint8_t> Emitter::exit_stub(const rcu::StubFacts&) {
   throw Error(Errc::unsupported, "this emitter has no RCU exit stub");
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/tramp/plan.hpp"
+#include "common/tramp/rcu_facts.hpp"
 
 namespace xtramp {
 
@@ -25,9 +26,11 @@ class Emitter {
   // position-independent except for the absolute addresses the steps name.
   virtual std::vector<uint8_t> finish(const TrampolinePlan& plan) = 0;
 
-  // The RCU read side of an Attachment's calls (common/tramp/rcu.hpp), for
-  // code of the host arch only (Error(unsupported) elsewhere). Both are
-  // installed once and never freed.
+  // The RCU read side of an Attachment's calls (runtime/rcu.hpp), for
+  // code of the host arch only (Error(unsupported) elsewhere, or when
+  // `facts` is not available). Both are installed once and never freed.
+  // `facts`: rcu::stub_facts() (runtime/rcu.hpp), taken on the calling
+  // thread.
   //
   // entry_stub: what the slot / the patched entry reaches. Enters the
   // thread's read-side section (registering the thread on its first call),
@@ -42,6 +45,7 @@ class Emitter {
     AttachMode mode = AttachMode::replace;
     uint64_t target_ptr = 0;
     uint64_t resume = 0;
+    rcu::StubFacts facts;
   };
   struct StubCode {
     std::vector<uint8_t> code;
@@ -51,7 +55,7 @@ class Emitter {
   // exit_stub: leaves the section and returns to the caller (the return
   // address register / the stack as a return would use them); the
   // trampolines that return to their caller go there instead of returning.
-  virtual std::vector<uint8_t> exit_stub();
+  virtual std::vector<uint8_t> exit_stub(const rcu::StubFacts& facts);
 };
 
 // The code of one trampoline: begin, every step, finish.

@@ -12,8 +12,8 @@
 #include "common/backend.hpp"
 #include "common/error.hpp"
 #include "common/tramp/program.hpp"
-#include "common/tramp/trampoline.hpp"
 #include "conform/runner/value_image.hpp"
+#include "runtime/trampoline.hpp"
 
 namespace xtramp::conform {
 

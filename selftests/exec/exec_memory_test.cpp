@@ -1,4 +1,4 @@
-// ExecMemory (common/exec): W^X code memory shared by many blocks, freed back
+// ExecMemory (runtime/exec_memory.hpp): W^X code memory shared by many blocks, freed back
 // to the OS, safe while other threads run code of the same page, and
 // consistent after injected system call failures. The checks read
 // /proc/self/maps, which qemu-user emulates with the guest's mappings, so they
@@ -25,7 +25,7 @@
 #include <vector>
 
 #include "common/error.hpp"
-#include "common/exec/exec_memory.hpp"
+#include "runtime/exec_memory.hpp"
 
 namespace xtramp {
 namespace {

@@ -1,4 +1,4 @@
-// Writing read-only memory as this process's tracer (common/tramp/
+// Writing read-only memory as this process's tracer (runtime/
 // traced_writer.hpp): what poke_text falls back to on kernels that refuse
 // /proc/self/mem writes to read-only pages. Checked on a read-only data page
 // (.rodata), which needs the same forced write as code and can be read back.
@@ -11,7 +11,7 @@
 #include <cstring>
 #include <string>
 
-#include "common/tramp/traced_writer.hpp"
+#include "runtime/traced_writer.hpp"
 
 namespace xtramp {
 namespace {

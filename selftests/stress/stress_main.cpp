@@ -8,7 +8,7 @@
 //                                patchable entry (arch/<a>/patch.hpp) is
 //                                patched under them (skipped, saying so,
 //                                where this process cannot run rewritten code:
-//                                qemu-user, common/tramp/poke_probe.hpp)
+//                                qemu-user, runtime/poke_probe.hpp)
 // (five signatures: integers, doubles and a float, a 16-byte struct argument
 // and return, eight arguments with two on the stack). One more thread
 // attaches, detaches and swaps programs in a loop until the callers are done.
@@ -83,11 +83,11 @@
 #include "btf/btf_file.hpp"
 #include "common/arch.hpp"
 #include "common/error.hpp"
-#include "common/exec/exec_memory.hpp"
-#include "common/tramp/attachment.hpp"
-#include "common/tramp/poke_probe.hpp"
 #include "common/tramp/program.hpp"
-#include "common/tramp/reclaim.hpp"
+#include "runtime/attachment.hpp"
+#include "runtime/exec_memory.hpp"
+#include "runtime/poke_probe.hpp"
+#include "runtime/reclaim.hpp"
 #include "selftests/stress/stress_targets.h"
 
 namespace xtramp {

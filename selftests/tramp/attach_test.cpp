@@ -2,7 +2,7 @@
 // a function-pointer slot), errors that leave the attachment intact, W^X, and
 // threads calling while programs come and go: every call either ran the
 // program or not, no program run is lost or doubled, counts reconcile, and
-// every trampoline is freed in the end (common/tramp/reclaim.hpp).
+// every trampoline is freed in the end (runtime/reclaim.hpp).
 #include <gtest/gtest.h>
 
 #include <sys/mman.h>
@@ -26,7 +26,7 @@
 
 #include "btf/btf_file.hpp"
 #include "common/error.hpp"
-#include "common/tramp/attachment.hpp"
+#include "runtime/attachment.hpp"
 #include "selftests/tramp/patch_site.hpp"
 #include "selftests/tramp/targets.h"
 #include "selftests/tramp/targets_btf.hpp"

@@ -16,8 +16,8 @@
 
 #include "btf/btf_file.hpp"
 #include "common/error.hpp"
-#include "common/tramp/attachment.hpp"
-#include "common/tramp/poke_probe.hpp"
+#include "runtime/attachment.hpp"
+#include "runtime/poke_probe.hpp"
 #include "selftests/tramp/patch_site.hpp"
 #include "selftests/tramp/targets.h"
 #include "selftests/tramp/targets_btf.hpp"

@@ -19,8 +19,8 @@
 #include <vector>
 
 #include "common/error.hpp"
-#include "common/tramp/attachment.hpp"
-#include "common/tramp/trampoline.hpp"
+#include "runtime/attachment.hpp"
+#include "runtime/trampoline.hpp"
 #include "selftests/tramp/patch_site.hpp"
 #include "selftests/tramp/targets.h"
 #include "selftests/tramp/targets_btf.hpp"

@@ -7,10 +7,10 @@
 #include <cstring>
 
 #include "common/arch.hpp"
-#include "common/tramp/poke_probe.hpp"
+#include "runtime/poke_probe.hpp"
 
 // Entry patching needs a kernel that lets this process run the code it
-// rewrote; qemu-user does not (common/tramp/poke_probe.hpp): there the tests
+// rewrote; qemu-user does not (runtime/poke_probe.hpp): there the tests
 // skip, saying so. The probe is a self-test independent of the patching
 // code, so a patching bug on a real kernel fails, never skips.
 #define REQUIRE_ENTRY_PATCHING()                                       \

@@ -36,7 +36,7 @@
 #include "arch/arm64/emit/emitter.hpp"
 #include "arch/arm64/regs.hpp"
 #include "common/error.hpp"
-#include "common/tramp/rcu.hpp"
+#include "common/tramp/rcu_facts.hpp"
 
 namespace xtramp::arm64 {
 
@@ -85,11 +85,11 @@ detail::InlineRun host_inline_run() noexcept {
 #endif
 }
 
-// The RCU read side's TLS facts (rcu.hpp), measured the same way.
-rcu::StubFacts host_stub_facts() noexcept {
+// The RCU read side's TLS facts (rcu_facts.hpp), measured the same way.
+rcu::StubFacts host_stub_facts([[maybe_unused]] rcu::StubFacts f) noexcept {
 #if defined(__aarch64__)
-  rcu::StubFacts f = rcu::stub_facts(host_thread_pointer());
-  if (!tp_offset_fits(f.reader_tp_offset)) f.available = false;
+  f.reader_tp_offset = static_cast<int64_t>(f.reader_addr - host_thread_pointer());
+  if (!f.available || !tp_offset_fits(f.reader_tp_offset)) f.available = false;
   return f;
 #else
   return {};
@@ -174,7 +174,7 @@ class A64Emitter final : public Emitter {
   //   passthrough:
   //     (the word -= kNestOne) ; x16 = resume ; br x16
   StubCode entry_stub(const StubSpec& spec) override {
-    const rcu::StubFacts f = stub_facts();
+    const rcu::StubFacts f = stub_facts(spec.facts);
     start();
     auto& a = *a_;
     const a64::GpX rec = a64::x16, w = a64::x17;
@@ -211,8 +211,8 @@ class A64Emitter final : public Emitter {
     return out;
   }
 
-  std::vector<uint8_t> exit_stub() override {
-    const rcu::StubFacts f = stub_facts();
+  std::vector<uint8_t> exit_stub(const rcu::StubFacts& facts) override {
+    const rcu::StubFacts f = stub_facts(facts);
     start();
     leave_section(f);
     a_->ret(a64::x30);
@@ -250,8 +250,8 @@ class A64Emitter final : public Emitter {
   }
 
  private:
-  rcu::StubFacts stub_facts() const {
-    const rcu::StubFacts f = host_stub_facts();
+  rcu::StubFacts stub_facts(const rcu::StubFacts& facts) const {
+    const rcu::StubFacts f = host_stub_facts(facts);
     if (!f.available)
       throw Error(Errc::unsupported, "arm64: no RCU entry stub (not an arm64 host)");
     return f;

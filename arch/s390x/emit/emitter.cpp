@@ -35,7 +35,7 @@
 #include "arch/s390x/emit/encoder.hpp"
 #include "arch/s390x/regs.hpp"
 #include "common/error.hpp"
-#include "common/tramp/rcu.hpp"
+#include "common/tramp/rcu_facts.hpp"
 
 namespace xtramp::s390x {
 
@@ -85,11 +85,11 @@ detail::InlineRun host_inline_run() noexcept {
 #endif
 }
 
-// The RCU read side's TLS facts (rcu.hpp), measured the same way.
-rcu::StubFacts host_stub_facts() noexcept {
+// The RCU read side's TLS facts (rcu_facts.hpp), measured the same way.
+rcu::StubFacts host_stub_facts([[maybe_unused]] rcu::StubFacts f) noexcept {
 #if defined(__s390x__)
-  rcu::StubFacts f = rcu::stub_facts(host_thread_pointer());
-  if (!tp_offset_fits(f.reader_tp_offset)) f.available = false;
+  f.reader_tp_offset = static_cast<int64_t>(f.reader_addr - host_thread_pointer());
+  if (!f.available || !tp_offset_fits(f.reader_tp_offset)) f.available = false;
   return f;
 #else
   return {};
@@ -155,7 +155,7 @@ class S390xEmitter final : public Emitter {
   //   passthrough:
   //     (the word -= kNestOne) ; %r1 = resume ; br %r1
   StubCode entry_stub(const StubSpec& spec) override {
-    const rcu::StubFacts f = stub_facts();
+    const rcu::StubFacts f = stub_facts(spec.facts);
     a_ = Assembler();
     const Label retry = a_.new_label(), slow = a_.new_label(), nested = a_.new_label(),
                 store = a_.new_label();
@@ -191,8 +191,8 @@ class S390xEmitter final : public Emitter {
     return out;
   }
 
-  std::vector<uint8_t> exit_stub() override {
-    const rcu::StubFacts f = stub_facts();
+  std::vector<uint8_t> exit_stub(const rcu::StubFacts& facts) override {
+    const rcu::StubFacts f = stub_facts(facts);
     a_ = Assembler();
     leave_section(f);
     a_.br(kRa);
@@ -218,8 +218,8 @@ class S390xEmitter final : public Emitter {
   }
 
  private:
-  rcu::StubFacts stub_facts() const {
-    const rcu::StubFacts f = host_stub_facts();
+  rcu::StubFacts stub_facts(const rcu::StubFacts& facts) const {
+    const rcu::StubFacts f = host_stub_facts(facts);
     if (!f.available)
       throw Error(Errc::unsupported, "s390x: no RCU entry stub (not an s390x host)");
     return f;

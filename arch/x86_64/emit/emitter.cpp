@@ -39,7 +39,7 @@
 #include "arch/x86_64/regs.hpp"
 #include "common/error.hpp"
 #include "common/tramp/emitter.hpp"
-#include "common/tramp/rcu.hpp"
+#include "common/tramp/rcu_facts.hpp"
 
 namespace xtramp::x86_64 {
 
@@ -95,11 +95,11 @@ detail::InlineRun host_inline_run() noexcept {
 #endif
 }
 
-// The RCU read side's TLS facts (rcu.hpp), measured the same way.
-rcu::StubFacts host_stub_facts() noexcept {
+// The RCU read side's TLS facts (rcu_facts.hpp), measured the same way.
+rcu::StubFacts host_stub_facts([[maybe_unused]] rcu::StubFacts f) noexcept {
 #if defined(__x86_64__)
-  rcu::StubFacts f = rcu::stub_facts(host_thread_pointer());
-  if (!tp_offset_fits(f.reader_tp_offset)) f.available = false;
+  f.reader_tp_offset = static_cast<int64_t>(f.reader_addr - host_thread_pointer());
+  if (!f.available || !tp_offset_fits(f.reader_tp_offset)) f.available = false;
   return f;
 #else
   return {};
@@ -187,7 +187,7 @@ class X86Emitter final : public Emitter {
   //     mov  r11, fs:[reader_tp_offset] ; sub qword [r11], kNestOne
   //     replace: mov r11, original ; jmp r11   entry patch: ret (into the body)
   StubCode entry_stub(const StubSpec& spec) override {
-    const rcu::StubFacts f = stub_facts();
+    const rcu::StubFacts f = stub_facts(spec.facts);
     gen_.reset();
     Label retry, slow, nested, store;
     gen_.L(retry);
@@ -223,8 +223,8 @@ class X86Emitter final : public Emitter {
     return out;
   }
 
-  std::vector<uint8_t> exit_stub() override {
-    const rcu::StubFacts f = stub_facts();
+  std::vector<uint8_t> exit_stub(const rcu::StubFacts& facts) override {
+    const rcu::StubFacts f = stub_facts(facts);
     gen_.reset();
     leave_section(f);
     gen_.ret();
@@ -252,8 +252,8 @@ class X86Emitter final : public Emitter {
   }
 
  private:
-  rcu::StubFacts stub_facts() const {
-    const rcu::StubFacts f = host_stub_facts();
+  rcu::StubFacts stub_facts(const rcu::StubFacts& facts) const {
+    const rcu::StubFacts f = host_stub_facts(facts);
     if (!f.available)
       throw Error(Errc::unsupported, "x86-64: no RCU entry stub (not an x86-64 host)");
     return f;

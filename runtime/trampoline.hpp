@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "common/backend.hpp"
-#include "common/exec/exec_memory.hpp"
 #include "common/tramp/plan.hpp"
+#include "runtime/exec_memory.hpp"
 
 namespace xtramp {
 

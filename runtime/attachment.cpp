@@ -1,4 +1,4 @@
-#include "common/tramp/attachment.hpp"
+#include "runtime/attachment.hpp"
 
 #include <algorithm>
 #include <map>
@@ -7,7 +7,8 @@
 
 #include "common/error.hpp"
 #include "common/tramp/emitter.hpp"
-#include "common/tramp/rcu.hpp"
+#include "runtime/code_writer.hpp"
+#include "runtime/rcu.hpp"
 
 namespace xtramp {
 
@@ -41,7 +42,8 @@ uint64_t exit_stub() {
   static std::once_flag once;
   static uint64_t addr = 0;
   std::call_once(once, [] {
-    CodeBlock b = install_trampoline(stub_memory(), backend(host_arch()).emitter()->exit_stub());
+    CodeBlock b = install_trampoline(stub_memory(),
+                                     backend(host_arch()).emitter()->exit_stub(rcu::stub_facts()));
     addr = reinterpret_cast<uint64_t>(b.exec());
     keep_forever(std::move(b));
   });
@@ -90,7 +92,7 @@ Attachment::Attachment(FuncModel model, void* function, EntryPatchMode, Policy p
       memory_(memory),
       reclaimer_(reclaimer) {
   check_model();
-  patch_ = backend(model_.target).check_patchable(function, model_.name);
+  patch_ = backend(model_.target).check_patchable(function, model_.name, process_code_writer());
 }
 
 void Attachment::check_model() const {
@@ -127,6 +129,7 @@ void Attachment::ensure_site() {
   spec.mode = mode_;
   spec.target_ptr = reinterpret_cast<uint64_t>(&site->target);
   spec.resume = reinterpret_cast<uint64_t>(original_) + (patch ? patch_.size : 0);
+  spec.facts = rcu::stub_facts();
   const Emitter::StubCode stub = backend(model_.target).emitter()->entry_stub(spec);
   // The site's call must reach the stub from the end of the site (reach 0:
   // the site reaches any address, s390x's own per-site stub).
@@ -147,7 +150,8 @@ Attachment::~Attachment() {
   slot_->store(original_, std::memory_order_release);
   if (mode_ == AttachMode::entry_patch && current_) {
     try {
-      backend(model_.target).set_entry_call(const_cast<void*>(original_), nullptr);
+      backend(model_.target)
+          .set_entry_call(const_cast<void*>(original_), nullptr, process_code_writer());
     } catch (const Error&) {
       // Cannot restore the entry: the trampoline stays reachable, so it is
       // kept, deliberately, for the life of the process.
@@ -225,9 +229,11 @@ void Attachment::publish(ProgramSet next) {
     if (patch) {
       if (!next.empty() && !current_)
         backend(model_.target)
-            .set_entry_call(const_cast<void*>(original_), reinterpret_cast<void*>(site_->stub));
+            .set_entry_call(const_cast<void*>(original_), reinterpret_cast<void*>(site_->stub),
+                            process_code_writer());
       else if (next.empty() && current_)
-        backend(model_.target).set_entry_call(const_cast<void*>(original_), nullptr);
+        backend(model_.target)
+            .set_entry_call(const_cast<void*>(original_), nullptr, process_code_writer());
     } else {
       slot_->store(next.empty() ? original_ : reinterpret_cast<const void*>(site_->stub),
                    std::memory_order_release);

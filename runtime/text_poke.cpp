@@ -1,4 +1,4 @@
-#include "common/tramp/text_poke.hpp"
+#include "runtime/text_poke.hpp"
 
 #include <fcntl.h>
 #include <linux/membarrier.h>
@@ -12,7 +12,8 @@
 #include <string>
 
 #include "common/error.hpp"
-#include "common/tramp/traced_writer.hpp"
+#include "runtime/host_code.hpp"
+#include "runtime/traced_writer.hpp"
 
 namespace xtramp {
 
@@ -65,33 +66,38 @@ void poke_text(void* addr, std::span<const uint8_t> bytes) {
   __builtin___clear_cache(static_cast<char*>(addr), static_cast<char*>(addr) + bytes.size());
 }
 
+namespace {
+
 // Which membarrier command serialises every thread's instruction stream:
-//  * x86-64, arm64: MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE, offered by the
-//    architectures that select ARCH_HAS_MEMBARRIER_SYNC_CORE (Linux
-//    init/Kconfig; Documentation/features/sched/membarrier-sync-core);
-//  * s390x does not select it, and does not need to: every interruption is a
-//    serialising event (z/Architecture Principles of Operation, SA22-7832,
-//    chapter 5 "Program Execution", section "Serialization": "the CPU
-//    serialization operation is performed ... when an interruption occurs"),
-//    and MEMBARRIER_CMD_PRIVATE_EXPEDITED interrupts (IPIs) every CPU that
-//    runs a thread of this process, while a thread that is not running
-//    passes through the kernel (an interruption) before it runs again.
-#if defined(__s390x__)
-constexpr int kRegisterCmd = MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED;
-constexpr int kSyncCmd = MEMBARRIER_CMD_PRIVATE_EXPEDITED;
-constexpr const char* kSyncName = "MEMBARRIER_CMD_PRIVATE_EXPEDITED";
-#else
-constexpr int kRegisterCmd = MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE;
-constexpr int kSyncCmd = MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE;
-constexpr const char* kSyncName = "MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE";
-#endif
+// MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE, offered by the architectures
+// that select ARCH_HAS_MEMBARRIER_SYNC_CORE (Linux init/Kconfig;
+// Documentation/features/sched/membarrier-sync-core), or, where the host's
+// backend says the interrupt it sends serialises
+// (HostCode::expedited_membarrier_serialises: s390x, arch/s390x/host_code.cpp
+// says why), MEMBARRIER_CMD_PRIVATE_EXPEDITED.
+struct SyncCommand {
+  int register_cmd;
+  int sync_cmd;
+  const char* name;
+};
+
+SyncCommand sync_command() {
+  if (host_code().expedited_membarrier_serialises)
+    return {MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, MEMBARRIER_CMD_PRIVATE_EXPEDITED,
+            "MEMBARRIER_CMD_PRIVATE_EXPEDITED"};
+  return {MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE,
+          MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE, "MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE"};
+}
+
+}  // namespace
 
 void sync_cores() {
+  static const SyncCommand cmd = sync_command();
   static std::once_flag once;
   static int registered = -1;
-  std::call_once(once, [] { registered = membarrier(kRegisterCmd) == 0 ? 1 : 0; });
-  if (registered != 1 || membarrier(kSyncCmd) != 0)
-    throw Error(Errc::unsupported, std::string("patching live code needs membarrier(") + kSyncName +
+  std::call_once(once, [] { registered = membarrier(cmd.register_cmd) == 0 ? 1 : 0; });
+  if (registered != 1 || membarrier(cmd.sync_cmd) != 0)
+    throw Error(Errc::unsupported, std::string("patching live code needs membarrier(") + cmd.name +
                                        "), which this kernel does not offer");
 }
 

@@ -7,9 +7,10 @@
 // there, and must say so rather than silently run the old code.
 //
 // The check is a self-test, not a guess from /proc or uname (qemu-user
-// emulates those): a tiny function (poke_probe.cpp) returning 1 is called,
-// its immediate is rewritten to 2 with poke_text + sync_cores, and it is
-// called again. Run once per process; the probe function is never restored.
+// emulates those): a tiny function returning 1 (the host backend's
+// HostCode::probe, arch/<a>/host_code.cpp) is called, its immediate is
+// rewritten to 2 with poke_text + sync_cores, and it is called again. Run
+// once per process; the probe function is never restored.
 #pragma once
 
 #include <string>

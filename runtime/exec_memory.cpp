@@ -1,4 +1,4 @@
-#include "common/exec/exec_memory.hpp"
+#include "runtime/exec_memory.hpp"
 
 #include <sys/mman.h>
 #include <unistd.h>
@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "common/error.hpp"
+#include "runtime/host_code.hpp"
 
 #ifndef MFD_CLOEXEC
 #define MFD_CLOEXEC 0x0001U
@@ -48,12 +49,11 @@ using detail::ExecChunk;
 constexpr const char* kMemfdName = "xtramp-code";
 
 // What the unused tail of a block is filled with: a trap, should anything run
-// off the end of the code.
-#if defined(__x86_64__) || defined(__i386__)
-constexpr unsigned char kTrapByte = 0xcc;  // int3
-#else
-constexpr unsigned char kTrapByte = 0x00;  // arm64: udf #0; s390x: opcode 0x00 is invalid
-#endif
+// off the end of the code (HostCode::trap_byte).
+unsigned char trap_byte() {
+  static const unsigned char b = host_code().trap_byte;
+  return b;
+}
 
 // Anything this large is a bug of the caller; refusing it keeps the
 // arithmetic below free of overflow.
@@ -114,16 +114,9 @@ void make_coherent(std::byte* begin, size_t bytes) {
   // range (arm64; nothing to do where the caches are coherent, x86-64 and
   // s390x).
   __builtin___clear_cache(reinterpret_cast<char*>(begin), reinterpret_cast<char*>(begin + bytes));
-#if defined(__s390x__)
-  // s390x: a CPU may run copies of instructions it prefetched; a store is
-  // guaranteed to be seen by its later instruction fetches only when made
-  // through the same logical address (z/Architecture Principles of
-  // Operation, SA22-7832, chapter 5, "Instruction Fetching"), and the code
-  // went in through the write view, another address. A serializing
-  // operation discards prefetched copies (ibid., "CPU Serialization"):
-  // BCR 15,0.
-  asm volatile("bcr 15,0" ::: "memory");
-#endif
+  // The code went in through the write view, another address: what the host
+  // needs beyond that (HostCode::after_code_store; s390x: a serialisation).
+  if (const auto after = host_code().after_code_store) after();
 }
 
 }  // namespace
@@ -413,7 +406,7 @@ void ExecMemory::write(CodeBlock& block, std::span<const uint8_t> code) {
     }
     dst = c.write + (block.exec_ - c.exec);
   }
-  store_code(dst, code, span, kTrapByte);
+  store_code(dst, code, span, trap_byte());
   if (!c.dual && ops_.mprotect(c.exec, c.bytes, PROT_READ | PROT_EXEC) != 0) {
     const int err = errno;
     throw sys_error("mprotect(PROT_READ|PROT_EXEC)", err,
@@ -433,7 +426,7 @@ void ExecMemory::release(const CodeBlock& block) noexcept {
   // (a reclamation bug) stops at once instead of running on silently.
   // (qemu-user may keep running its translation: the poisoning is a native check.)
   if (c.live > 0 && c.dual && c.pid == ::getpid()) {
-    store_code(c.write + (block.exec_ - c.exec), {}, block.size_, kTrapByte);
+    store_code(c.write + (block.exec_ - c.exec), {}, block.size_, trap_byte());
     make_coherent(block.exec_, block.size_);
   }
   if (c.live == 0) {

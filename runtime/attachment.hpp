@@ -20,8 +20,8 @@
 #include <vector>
 
 #include "common/func_model.hpp"
-#include "common/tramp/reclaim.hpp"
-#include "common/tramp/trampoline.hpp"
+#include "runtime/reclaim.hpp"
+#include "runtime/trampoline.hpp"
 
 namespace xtramp {
 

@@ -27,7 +27,7 @@
 #include <mutex>
 #include <vector>
 
-#include "common/exec/exec_memory.hpp"
+#include "runtime/exec_memory.hpp"
 
 namespace xtramp {
 

@@ -1,4 +1,4 @@
-#include "common/tramp/traced_writer.hpp"
+#include "runtime/traced_writer.hpp"
 
 #include <fcntl.h>
 #include <pthread.h>

@@ -1,6 +1,6 @@
-#include "common/tramp/reclaim.hpp"
+#include "runtime/reclaim.hpp"
 
-#include "common/tramp/rcu.hpp"
+#include "runtime/rcu.hpp"
 
 #include <dirent.h>
 #include <sys/syscall.h>

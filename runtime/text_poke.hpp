@@ -20,7 +20,7 @@ void poke_text(void* addr, std::span<const uint8_t> bytes);
 // Every thread of the process executes a core-serialising instruction before
 // it next runs user code (x86-64, arm64: membarrier SYNC_CORE; s390x, which
 // has no SYNC_CORE: membarrier PRIVATE_EXPEDITED, whose interrupt serialises
-// the CPU there — text_poke.cpp says why). Throws Error(unsupported) where the
+// the CPU there — arch/s390x/host_code.cpp says why). Throws Error(unsupported) where the
 // command is not available (Linux < 4.16).
 void sync_cores();
 

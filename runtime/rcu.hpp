@@ -31,20 +31,18 @@
 // retired trampoline waits only for the sections that began before its own
 // unlink (urcu-memb waits for up to two phase flips).
 // Registration is lazy (as in urcu-bp): a thread's first hooked call finds
-// bit 0 set and calls xtramp_rcu_register_thunk, which saves every argument
-// register and claims a record (no lock, no malloc unless every record is
-// taken). A thread's record is released when it exits.
+// bit 0 set and calls xtramp_rcu_register_thunk (the host arch's,
+// arch/<a>/rcu_thunk.cpp), which saves every argument register and claims a
+// record (no lock, no malloc unless every record is taken). A thread's record
+// is released when it exits.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 
-namespace xtramp::rcu {
+#include "common/tramp/rcu_facts.hpp"  // the word's layout, StubFacts, the thunk
 
-inline constexpr uint64_t kUnregistered = 1;
-inline constexpr uint64_t kNestOne = 2;
-inline constexpr uint64_t kNestMask = 0xfffe;
-inline constexpr unsigned kSeqShift = 16;
+namespace xtramp::rcu {
 
 // One thread's reader record: its own cache line.
 struct alignas(64) Reader {
@@ -53,18 +51,9 @@ struct alignas(64) Reader {
   Reader* next = nullptr;  // push-only list of every record ever made
 };
 
-// What generated code needs (on the host arch only): the thread's Reader
-// pointer is at thread pointer + reader_tp_offset; gp_ctr is the global word
-// an outermost entry copies; register_thunk is called (with every argument
-// register live, from an entry stub) when the reader word has bit 0 set.
-struct StubFacts {
-  bool available = false;
-  int64_t reader_tp_offset = 0;
-  uint64_t gp_ctr = 0;
-  uint64_t register_thunk = 0;
-};
-// `thread_pointer`: the calling thread's, as the host arch's code reads it.
-StubFacts stub_facts(uintptr_t thread_pointer) noexcept;
+// What generated code needs (rcu_facts.hpp), measured on the calling thread;
+// the emitters get it in Emitter::StubSpec::facts and Emitter::exit_stub.
+StubFacts stub_facts() noexcept;
 
 // Polled grace periods (as the kernel's get_state / poll_state_synchronize_rcu).
 // A cookie taken after an unlink is complete once no thread can be in a
@@ -85,12 +74,3 @@ Stats stats();
 void require_membarrier();
 
 }  // namespace xtramp::rcu
-
-extern "C" {
-// Claims a Reader for the calling thread (C++ ABI function; the thunk below
-// wraps it for generated code).
-void xtramp_rcu_register_thread() noexcept;
-// Called from an entry stub: preserves every argument register (and the
-// return address register of the function the stub stands in for).
-void xtramp_rcu_register_thunk();
-}

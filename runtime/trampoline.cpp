@@ -1,4 +1,4 @@
-#include "common/tramp/trampoline.hpp"
+#include "runtime/trampoline.hpp"
 
 #include "common/error.hpp"
 #include "common/tramp/emitter.hpp"

@@ -1,4 +1,4 @@
-#include "common/tramp/rcu.hpp"
+#include "runtime/rcu.hpp"
 
 #include <linux/membarrier.h>
 #include <pthread.h>
@@ -27,8 +27,8 @@ constinit Unregistered g_unregistered;
 
 }  // namespace
 
-// Outside the anonymous namespace only so that the emitters' measurements
-// below can take its address; initial-exec, as RunBlock's (program.cpp).
+// Outside the anonymous namespace only so that stub_facts() (the emitters'
+// measurements) can take its address; initial-exec, as RunBlock's (program.cpp).
 __attribute__((tls_model("initial-exec"))) thread_local void* t_reader = &g_unregistered;
 
 namespace {
@@ -132,11 +132,10 @@ void require_membarrier() {
                 "this kernel does not offer");
 }
 
-StubFacts stub_facts(uintptr_t thread_pointer) noexcept {
+StubFacts stub_facts() noexcept {
   StubFacts f;
   f.available = true;
-  f.reader_tp_offset =
-      static_cast<int64_t>(reinterpret_cast<uintptr_t>(&t_reader) - thread_pointer);
+  f.reader_addr = reinterpret_cast<uint64_t>(&t_reader);
   f.gp_ctr = reinterpret_cast<uint64_t>(&g_gp_ctr);
   f.register_thunk = reinterpret_cast<uint64_t>(&xtramp_rcu_register_thunk);
   return f;
@@ -198,124 +197,3 @@ extern "C" void xtramp_rcu_register_thread() noexcept {
   pthread_setspecific(g_key, r);
   t_reader = r;
 }
-
-// xtramp_rcu_register_thunk: called from an entry stub at the entry of a
-// hooked function (every argument register live): saves them, calls
-// xtramp_rcu_register_thread, restores them.
-#if defined(__x86_64__)
-// Called with `call` from a stub; the stack's alignment depends on the attach
-// mode (replace / entry patch), so it is aligned here. Saved: the argument
-// registers rdi rsi rdx rcx r8 r9, rax (variadic calls: vector register
-// count), r10 (static chain), r11, xmm0-7.
-asm(R"(
-  .text
-  .globl xtramp_rcu_register_thunk
-  .type xtramp_rcu_register_thunk, @function
-xtramp_rcu_register_thunk:
-  push %rbp
-  mov %rsp, %rbp
-  and $-16, %rsp
-  sub $208, %rsp
-  mov %rdi, 0(%rsp)
-  mov %rsi, 8(%rsp)
-  mov %rdx, 16(%rsp)
-  mov %rcx, 24(%rsp)
-  mov %r8, 32(%rsp)
-  mov %r9, 40(%rsp)
-  mov %rax, 48(%rsp)
-  mov %r10, 56(%rsp)
-  mov %r11, 64(%rsp)
-  movdqu %xmm0, 80(%rsp)
-  movdqu %xmm1, 96(%rsp)
-  movdqu %xmm2, 112(%rsp)
-  movdqu %xmm3, 128(%rsp)
-  movdqu %xmm4, 144(%rsp)
-  movdqu %xmm5, 160(%rsp)
-  movdqu %xmm6, 176(%rsp)
-  movdqu %xmm7, 192(%rsp)
-  call xtramp_rcu_register_thread@PLT
-  mov 0(%rsp), %rdi
-  mov 8(%rsp), %rsi
-  mov 16(%rsp), %rdx
-  mov 24(%rsp), %rcx
-  mov 32(%rsp), %r8
-  mov 40(%rsp), %r9
-  mov 48(%rsp), %rax
-  mov 56(%rsp), %r10
-  mov 64(%rsp), %r11
-  movdqu 80(%rsp), %xmm0
-  movdqu 96(%rsp), %xmm1
-  movdqu 112(%rsp), %xmm2
-  movdqu 128(%rsp), %xmm3
-  movdqu 144(%rsp), %xmm4
-  movdqu 160(%rsp), %xmm5
-  movdqu 176(%rsp), %xmm6
-  movdqu 192(%rsp), %xmm7
-  mov %rbp, %rsp
-  pop %rbp
-  ret
-  .size xtramp_rcu_register_thunk, .-xtramp_rcu_register_thunk
-)");
-#elif defined(__aarch64__)
-// Called with `blr x16` after the stub pushed x29/x30 (so x30 is ours to
-// clobber). Saved: x0-x8 (x8: indirect result), q0-q7.
-asm(R"(
-  .text
-  .globl xtramp_rcu_register_thunk
-  .type xtramp_rcu_register_thunk, %function
-xtramp_rcu_register_thunk:
-  stp x29, x30, [sp, #-224]!
-  mov x29, sp
-  stp x0, x1, [sp, #16]
-  stp x2, x3, [sp, #32]
-  stp x4, x5, [sp, #48]
-  stp x6, x7, [sp, #64]
-  str x8, [sp, #80]
-  stp q0, q1, [sp, #96]
-  stp q2, q3, [sp, #128]
-  stp q4, q5, [sp, #160]
-  stp q6, q7, [sp, #192]
-  bl xtramp_rcu_register_thread
-  ldp x0, x1, [sp, #16]
-  ldp x2, x3, [sp, #32]
-  ldp x4, x5, [sp, #48]
-  ldp x6, x7, [sp, #64]
-  ldr x8, [sp, #80]
-  ldp q0, q1, [sp, #96]
-  ldp q2, q3, [sp, #128]
-  ldp q4, q5, [sp, #160]
-  ldp q6, q7, [sp, #192]
-  ldp x29, x30, [sp], #224
-  ret
-  .size xtramp_rcu_register_thunk, .-xtramp_rcu_register_thunk
-)");
-#elif defined(__s390x__)
-// Called with `basr %r1,%r1` (the return address in r1; r14 still the hooked
-// function's). Saved: r1-r6, r14, f0 f2 f4 f6, in a frame of our own below
-// the 160-byte area the callee may use.
-asm(R"(
-  .text
-  .globl xtramp_rcu_register_thunk
-  .type xtramp_rcu_register_thunk, @function
-xtramp_rcu_register_thunk:
-  aghi %r15, -248
-  stmg %r1, %r6, 160(%r15)
-  stg %r14, 208(%r15)
-  std %f0, 216(%r15)
-  std %f2, 224(%r15)
-  std %f4, 232(%r15)
-  std %f6, 240(%r15)
-  brasl %r14, xtramp_rcu_register_thread@PLT
-  ld %f0, 216(%r15)
-  ld %f2, 224(%r15)
-  ld %f4, 232(%r15)
-  ld %f6, 240(%r15)
-  lg %r14, 208(%r15)
-  lmg %r1, %r6, 160(%r15)
-  aghi %r15, 248
-  br %r1
-  .size xtramp_rcu_register_thunk, .-xtramp_rcu_register_thunk
-)");
-#else
-extern "C" void xtramp_rcu_register_thunk() {}
-#endif
