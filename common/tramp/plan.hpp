@@ -136,7 +136,7 @@ struct Step {
 };
 
 struct TrampolinePlan {
-  Arch arch = Arch::x86_64;
+  Arch arch{};
   std::string function;
   uint64_t func_addr = 0;   // ctx[-2]
   uint64_t orig_addr = 0;   // what call_original calls
