@@ -16,17 +16,30 @@ namespace xtramp {
 #include "xtramp_backends.inc"
 #undef XTRAMP_BACKEND
 
+namespace {
+
+Arch arch_of(const Backend* b) {
+  return b->arch();
+}
+Arch arch_of(const TargetDesc* t) {
+  return t->arch;
+}
+
+// `all` in Arch order.
+template <class T>
+std::vector<const T*> in_arch_order(std::vector<const T*> all) {
+  std::sort(all.begin(), all.end(), [](const T* a, const T* b) { return arch_of(a) < arch_of(b); });
+  return all;
+}
+
+}  // namespace
+
 std::span<const Backend* const> backends() {
-  static const std::vector<const Backend*> list = [] {
-    std::vector<const Backend*> all = {
+  static const std::vector<const Backend*> list = in_arch_order<Backend>({
 #define XTRAMP_BACKEND(name) &backend_##name(),
 #include "xtramp_backends.inc"
 #undef XTRAMP_BACKEND
-    };
-    std::sort(all.begin(), all.end(),
-              [](const Backend* a, const Backend* b) { return a->arch() < b->arch(); });
-    return all;
-  }();
+  });
   return list;
 }
 
@@ -38,16 +51,11 @@ const Backend& backend(Arch a) {
 }
 
 std::span<const TargetDesc* const> targets() {
-  static const std::vector<const TargetDesc*> list = [] {
-    std::vector<const TargetDesc*> all = {
+  static const std::vector<const TargetDesc*> list = in_arch_order<TargetDesc>({
 #define XTRAMP_BACKEND(name) &target_##name(),
 #include "xtramp_backends.inc"
 #undef XTRAMP_BACKEND
-    };
-    std::sort(all.begin(), all.end(),
-              [](const TargetDesc* a, const TargetDesc* b) { return a->arch < b->arch; });
-    return all;
-  }();
+  });
   return list;
 }
 

@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "common/error.hpp"
+#include "common/target.hpp"
 
 namespace xtramp::cli {
 namespace {
@@ -40,6 +41,14 @@ void parse_overrides(const std::vector<std::string>& items, const char* opt,
   }
 }
 
+// "build/aarch64, build/s390x": the sibling cross builds of the foreign arches.
+std::string cross_build_dirs() {
+  std::string s;
+  for (const TargetDesc* t : targets())
+    if (!t->is_host) s += (s.empty() ? "build/" : ", build/") + std::string(t->gnu_cpu);
+  return s;
+}
+
 }  // namespace
 
 void ConformOptions::add_to(CLI::App& sub) {
@@ -50,7 +59,8 @@ void ConformOptions::add_to(CLI::App& sub) {
   sub.add_option("--runner", runner,
                  "ARCH=PATH: the xtramp-conform-runner built for ARCH (repeatable). Default: "
                  "$XTRAMP_CONFORM_RUNNER_<ARCH>, then this build tree and its sibling cross "
-                 "builds (build/<the GNU triple's CPU>)");
+                 "builds (" +
+                     cross_build_dirs() + ")");
   sub.add_option("--cc", cc,
                  "ARCH=CMD: the C compiler for ARCH (repeatable). Default: $XTRAMP_CC_<ARCH>, "
                  "then gcc on the host arch and <triple>-gcc for the others");

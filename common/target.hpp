@@ -36,6 +36,7 @@ struct CapstoneIds {
   int mode = 0;
 };
 
+// One architecture's facts (arch/<a>/target.cpp defines it).
 struct TargetDesc {
   Arch arch{};
   std::string_view name{};                      // canonical: what arch_name() returns
@@ -52,10 +53,10 @@ struct TargetDesc {
   std::string_view qemu_user{};    // qemu-user binary
   std::string_view qemu_system{};  // qemu-system binary
   VmFacts vm{};
-  std::string_view
-      toolchain_file{};           // CMake cross toolchain file, relative to the repo root; "": none
-  std::string_view ci_stage{};    // ci/test's stage name for this arch's build
-  std::string_view bpf_target{};  // clang -target for BPF objects loaded on the arch
+  // CMake cross toolchain file, relative to the repository root; "": none.
+  std::string_view toolchain_file{};
+  std::string_view ci_stage{};            // ci/test's stage name for this arch's build
+  std::string_view bpf_target{};          // clang -target for BPF objects loaded on the arch
   std::string_view kernel_float_flags{};  // how kernel C is built without floating point
   // The kernel-check loader links a static libbpf from a sysroot:
   // $XTRAMP_SYSROOT_<env_suffix>, default /opt/xtramp/sysroot-<name>.
