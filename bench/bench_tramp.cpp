@@ -18,6 +18,7 @@
 #include "bench/hooked_work.hpp"
 #include "btf/btf_file.hpp"
 #include "common/error.hpp"
+#include "common/target.hpp"
 #include "runtime/attachment.hpp"
 #include "runtime/trampoline.hpp"
 
@@ -250,9 +251,15 @@ XTRAMP_BENCH_N(BM_LibffiClosure);
 XTRAMP_BENCH_N_2T(BM_CWrapper2T);
 XTRAMP_BENCH_N_2T(BM_FentryPatched2T);
 BENCHMARK(BM_FentryStruct);
-BENCHMARK_CAPTURE(BM_Generate, x86_64, Arch::x86_64)->Name("BM_Generate/x86_64");
-BENCHMARK_CAPTURE(BM_Generate, arm64, Arch::arm64)->Name("BM_Generate/arm64");
-BENCHMARK_CAPTURE(BM_Generate, s390x, Arch::s390x)->Name("BM_Generate/s390x");
+// BM_Generate/<arch> for every registered target.
+const bool kGenerateRegistered = [] {
+  for (const TargetDesc* t : targets()) {
+    const Arch a = t->arch;
+    benchmark::RegisterBenchmark(("BM_Generate/" + std::string(t->name)).c_str(),
+                                 [a](benchmark::State& state) { BM_Generate(state, a); });
+  }
+  return true;
+}();
 
 }  // namespace
 }  // namespace xtramp::bench

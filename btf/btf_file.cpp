@@ -19,6 +19,7 @@
 #include "btf/type_facts.hpp"
 #include "btf/unsupported.hpp"
 #include "common/error.hpp"
+#include "common/target.hpp"
 
 namespace xtramp::btf {
 
@@ -49,19 +50,7 @@ ElfIdent read_elf_ident(const uint8_t* p, size_t n) {
   const bool big = p[EI_DATA] == ELFDATA2MSB;
   id.e_machine =
       big ? static_cast<uint16_t>(p[18] << 8 | p[19]) : static_cast<uint16_t>(p[19] << 8 | p[18]);
-  switch (id.e_machine) {
-    case EM_X86_64:
-      id.machine = Arch::x86_64;
-      break;
-    case EM_AARCH64:
-      id.machine = Arch::arm64;
-      break;
-    case EM_S390:
-      id.machine = Arch::s390x;
-      break;
-    default:
-      break;
-  }
+  if (const TargetDesc* t = target_of_elf_machine(id.e_machine)) id.machine = t->arch;
   return id;
 }
 
@@ -202,7 +191,7 @@ struct BtfFile::Impl {
   std::string path;
   struct btf* btf = nullptr;
   struct btf* base = nullptr;
-  Arch target = Arch::x86_64;
+  Arch target{};
   std::unique_ptr<DwarfIndex> dwarf;
   std::unique_ptr<TypeAnalyzer> analyzer;
   int memfd = -1;
@@ -245,8 +234,12 @@ Arch pick_target(const std::optional<Arch>& requested, const ElfIdent& elf, cons
                                        std::to_string(elf.e_machine) +
                                        ", which xtramp does not know; pass the target explicitly");
   }
-  if (btf__endianness(btf) == BTF_BIG_ENDIAN) return Arch::s390x;
-  return arch_endian(host_arch()) == Endian::little ? host_arch() : Arch::x86_64;
+  // Raw BTF: the host when its byte order matches, else the first target of it.
+  const Endian order = btf__endianness(btf) == BTF_BIG_ENDIAN ? Endian::big : Endian::little;
+  if (arch_endian(host_arch()) == order) return host_arch();
+  for (const TargetDesc* t : targets())
+    if (t->endian == order) return t->arch;
+  throw Error(Errc::bad_request, "'" + path + "': no known target has its byte order");
 }
 
 }  // namespace

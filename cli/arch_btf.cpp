@@ -7,7 +7,7 @@
 namespace xtramp::cli {
 
 void ArchSelection::add_option(CLI::App& sub, const std::string& what) {
-  sub.add_option("--arch", arch, what + ": x86_64, arm64, s390x or all (default: all)")
+  sub.add_option("--arch", arch, what + ": " + arch_list() + " or all (default: all)")
       ->option_text("ARCH");
 }
 
@@ -15,7 +15,7 @@ std::vector<Arch> ArchSelection::arches() const {
   if (arch == "all") return {std::begin(kAllArches), std::end(kAllArches)};
   if (auto a = parse_arch(arch)) return {*a};
   throw Error(Errc::bad_request,
-              "unknown architecture '" + arch + "' (expected x86_64, arm64, s390x or all)");
+              "unknown architecture '" + arch + "' (expected " + arch_list() + " or all)");
 }
 
 void PolicySelection::add_option(CLI::App& sub, const std::string& default_value) {

@@ -31,7 +31,7 @@ struct AuditCategory {
 };
 
 struct ArchTally {
-  Arch arch = Arch::x86_64;
+  Arch arch{};
   size_t modelled = 0;  // the extended model accepts the function
   size_t psabi_placed = 0;
   AuditCategory psabi_unplaceable;  // modelled, but psabi cannot place it
@@ -47,7 +47,7 @@ struct ArchTally {
 
 struct AuditReport {
   std::string btf_path;
-  Arch btf_target = Arch::x86_64;
+  Arch btf_target{};
   size_t functions = 0;
   size_t kernel_accepted = 0;
   std::vector<ArchTally> arches;

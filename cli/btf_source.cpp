@@ -16,9 +16,9 @@ void BtfSource::add_options(CLI::App& sub) {
                  "Base BTF for split BTF (e.g. vmlinux when --btf is a kernel module's BTF)")
       ->option_text("FILE");
   sub.add_option("--target", target,
-                 "Architecture the BTF describes: x86_64, arm64 or s390x. Default: the ELF's "
-                 "machine; for raw BTF s390x when big-endian, else the host (x86_64 on a "
-                 "big-endian host)")
+                 "Architecture the BTF describes: " + arch_list("or") +
+                     ". Default: the ELF's machine; for raw BTF the host when the byte order "
+                     "matches, else the first arch of that byte order")
       ->option_text("ARCH");
   sub.add_flag("--no-dwarf", no_dwarf,
                "Do not refine alignment from DWARF even when the ELF carries it");
@@ -33,7 +33,7 @@ btf::OpenOptions BtfSource::options() const {
     o.target = parse_arch(target);
     if (!o.target) {
       throw Error(Errc::bad_request,
-                  "unknown target '" + target + "' (expected x86_64, arm64 or s390x)");
+                  "unknown target '" + target + "' (expected " + arch_list("or") + ")");
     }
   }
   return o;

@@ -9,26 +9,18 @@
 #include "cli/json_text.hpp"
 #include "cli/text_table.hpp"
 #include "common/backend.hpp"
+#include "common/target.hpp"
 
 namespace xtramp::cli {
 namespace {
-
-// Whether xtramp patches live function entries on `a` (when it runs there).
-bool entry_patch_available(Arch a) {
-  switch (a) {
-    case Arch::x86_64:  // arch/x86_64/patch.hpp: five nops <-> call (int3-guarded)
-    case Arch::arm64:   // arch/arm64/patch.hpp: NOP <-> B
-    case Arch::s390x:   // arch/s390x/patch.hpp: brcl mask 0 <-> 15, per-site stub
-      return true;
-  }
-  return false;
-}
 
 class ArchesCommand final : public Command {
  public:
   void configure(CLI::App& sub) override {
     sub.add_flag("--json", json_,
-                 "JSON: an array of {arch, host, endian, policies[], entry_patch}");
+                 "JSON: an array of the target descriptions: {arch, host, endian, policies[], "
+                 "entry_patch, aliases[], elf_machine, gnu_triple, debian_arch, qemu_user, "
+                 "qemu_system, toolchain_file, ci_stage}");
   }
 
   int run() override {
@@ -39,19 +31,29 @@ class ArchesCommand final : public Command {
     table.add_row({"arch", "endian", "policies", "entry_patch", ""});
     for (const Backend* b : backends()) {
       const Arch a = b->arch();
-      const char* endian = arch_endian(a) == Endian::big ? "big" : "little";
+      const TargetDesc& t = target(a);
+      const char* endian = t.endian == Endian::big ? "big" : "little";
       nlohmann::ordered_json j;
       j["arch"] = arch_name(a);
       j["host"] = a == host;
       j["endian"] = endian;
       j["policies"] = {policy_name(Policy::psabi), policy_name(Policy::linux_jit)};
-      // Live entry patching of a process of that arch (arch/<a>/patch.hpp):
-      // x86-64, arm64 and s390x all have it; it needs a kernel that lets the
-      // process run code it rewrote (not qemu-user: runtime/poke_probe.hpp).
-      j["entry_patch"] = entry_patch_available(a);
+      // Live entry patching of a process of that arch (arch/<a>/patch.hpp); it
+      // needs a kernel that lets the process run code it rewrote (not
+      // qemu-user: runtime/poke_probe.hpp).
+      j["entry_patch"] = t.entry_patch;
+      j["aliases"] = nlohmann::ordered_json::array();
+      for (std::string_view alias : t.aliases) j["aliases"].push_back(alias);
+      j["elf_machine"] = t.elf_machine;
+      j["gnu_triple"] = t.gnu_triple;
+      j["debian_arch"] = t.debian_arch;
+      j["qemu_user"] = t.qemu_user;
+      j["qemu_system"] = t.qemu_system;
+      j["toolchain_file"] = t.toolchain_file;
+      j["ci_stage"] = t.ci_stage;
       array.push_back(std::move(j));
-      table.add_row({std::string(arch_name(a)), endian, "psabi,linux",
-                     entry_patch_available(a) ? "yes" : "no", a == host ? "(host)" : ""});
+      table.add_row({std::string(arch_name(a)), endian, "psabi,linux", t.entry_patch ? "yes" : "no",
+                     a == host ? "(host)" : ""});
     }
     write_stdout(json_ ? json_text(array) : table.render(""));
     return kExitOk;

@@ -49,7 +49,7 @@ class GenCommand final : public Command {
   void configure(CLI::App& sub) override {
     sub.footer(std::string(kGenHelp) + kExitCodesHelp);
     source_.add_options(sub);
-    sub.add_option("--arch", arch_, "Architecture: x86_64, arm64 or s390x (default: the host's)")
+    sub.add_option("--arch", arch_, "Architecture: " + arch_list("or") + " (default: the host's)")
         ->option_text("ARCH");
     policy_.add_option(sub, "psabi");
     sub.add_option("--fentry", fentry_, "Number of fentry programs (default 1)")
@@ -84,7 +84,7 @@ class GenCommand final : public Command {
       auto a = parse_arch(arch_);
       if (!a)
         throw Error(Errc::bad_request,
-                    "unknown architecture '" + arch_ + "' (expected x86_64, arm64 or s390x)");
+                    "unknown architecture '" + arch_ + "' (expected " + arch_list("or") + ")");
       arch = *a;
     }
     const std::vector<Policy> policies = policy_.policies();

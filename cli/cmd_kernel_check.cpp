@@ -43,7 +43,7 @@ constexpr const char* kFooter =
     "byte, its slot, the slots seen); refused (errno and the verifier's words);\n"
     "crashed (the step oopsed or hung the kernel: the guest boots again and the run\n"
     "goes on with the functions left); skipped (the kernel has no BPF JIT, so no\n"
-    "trampolines: Debian's s390x kernel); not_run (no output for it). A\n"
+    "trampolines: Debian's kernel of an arch without one); not_run (no output for it). A\n"
     "function vmlinux already has is left out (named on stderr). linux_prediction is what xtramp's "
     "`linux` model predicts from the\n"
     "module's own BTF (pass / misplaced / refused); agree says whether they match.\n"
@@ -70,7 +70,7 @@ class KernelCheckCommand final : public Command {
     sub.add_option("--oops-at", oops_at_,
                    "test crash recovery: FUNCTION's first traced call hits BUG() in the module")
         ->group("");
-    sub.add_option("--arch", arch_, "x86_64, arm64, s390x, a comma list, or all (default all)");
+    sub.add_option("--arch", arch_, arch_list() + ", a comma list, or all (default all)");
     sub.add_option("--kernel", kernel_,
                    "newest (default) or a kernel release prefix, e.g. 6.12 (trixie's LTS "
                    "kernel); the linux model follows that kernel's rules");
@@ -125,7 +125,7 @@ class KernelCheckCommand final : public Command {
         const auto a = parse_arch(s);
         if (!a)
           throw Error(Errc::bad_request,
-                      "kernel-check: unknown arch '" + s + "' (x86_64, arm64, s390x, all)");
+                      "kernel-check: unknown arch '" + s + "' (" + arch_list() + ", all)");
         o.arches.push_back(*a);
       }
     }

@@ -14,6 +14,7 @@
 #include "cli/json_text.hpp"
 #include "cli/text_table.hpp"
 #include "common/error.hpp"
+#include "common/target.hpp"
 #include "conform/host/workdir.hpp"
 #include "conform/vm/guest_arch.hpp"
 #include "conform/vm/guest_run.hpp"
@@ -22,35 +23,54 @@
 namespace xtramp::cli {
 namespace {
 
-constexpr const char* kFooter =
-    "Boots, for every --arch, the cached Debian kernel (--kernel: newest, or a release\n"
-    "prefix such as 6.12) under qemu-system with TCG, 2 vCPUs by default, from an\n"
-    "initramfs holding busybox, the --bin binaries (stripped, each at its host path, with\n"
-    "its ELF interpreter and shared libraries) and the --file files (at their host\n"
-    "paths). /init runs every --gtest / --test command in order (cwd /tmp), then powers\n"
-    "off. '{arch}' in a path or command becomes the arch's name (x86_64, arm64, s390x).\n"
-    "\n"
-    "A --test passes with exit status 0 and is skipped with 77; a --gtest is judged by\n"
-    "googletest's summary (all cases skipped: skipped, never passed). A test fails when\n"
-    "it exits otherwise, or when the kernel oopses, warns or locks up while it runs\n"
-    "(taint D/W/L), or panics; a hang fails the test running when --timeout runs out.\n"
-    "The console is streamed to stderr as '[arch] line' (--quiet: not).\n"
-    "\n"
-    "Kernels and busybox come from the cache $XTRAMP_VM_DIR (default /opt/xtramp/vm)\n"
-    "that ci/install-vm fills (ci/install-deps runs it); --list shows it.\n"
-    "\n"
-    "Examples:\n"
-    "  xtramp vm --list\n"
-    "  xtramp vm --arch arm64 -- uname -a\n"
-    "  xtramp vm --arch s390x --bin build/s390x/selftests/tramp/xtramp_tramp_test \\\n"
-    "      --file build/s390x/selftests/tramp/CMakeFiles/xtramp_tramp_targets.dir/targets.c.o \\\n"
-    "      --gtest tramp=$PWD/build/s390x/selftests/tramp/xtramp_tramp_test\n"
-    "\n"
-    "Exit codes:\n"
-    "  0  every test passed or skipped\n"
-    "  1  a test failed, or a guest panicked, hung or did not boot\n"
-    "  2  bad input: unknown arch, no such kernel in the cache, a binary of another arch,\n"
-    "     a missing file or library (one line on stderr)\n";
+// The help footer; its examples boot the foreign arches (the first and the
+// last registered one that is not the host).
+std::string footer() {
+  std::vector<const TargetDesc*> foreign;
+  for (const TargetDesc* t : targets())
+    if (!t->is_host) foreign.push_back(t);
+  if (foreign.empty()) foreign.push_back(&target(host_arch()));
+  const std::string first(foreign.front()->name), last(foreign.back()->name);
+  const std::string dir = "build/" + std::string(foreign.back()->gnu_cpu);
+  return "Boots, for every --arch, the cached Debian kernel (--kernel: newest, or a release\n"
+         "prefix such as 6.12) under qemu-system with TCG, 2 vCPUs by default, from an\n"
+         "initramfs holding busybox, the --bin binaries (stripped, each at its host path, with\n"
+         "its ELF interpreter and shared libraries) and the --file files (at their host\n"
+         "paths). /init runs every --gtest / --test command in order (cwd /tmp), then powers\n"
+         "off. '{arch}' in a path or command becomes the arch's name (" +
+         arch_list() +
+         ").\n"
+         "\n"
+         "A --test passes with exit status 0 and is skipped with 77; a --gtest is judged by\n"
+         "googletest's summary (all cases skipped: skipped, never passed). A test fails when\n"
+         "it exits otherwise, or when the kernel oopses, warns or locks up while it runs\n"
+         "(taint D/W/L), or panics; a hang fails the test running when --timeout runs out.\n"
+         "The console is streamed to stderr as '[arch] line' (--quiet: not).\n"
+         "\n"
+         "Kernels and busybox come from the cache $XTRAMP_VM_DIR (default /opt/xtramp/vm)\n"
+         "that ci/install-vm fills (ci/install-deps runs it); --list shows it.\n"
+         "\n"
+         "Examples:\n"
+         "  xtramp vm --list\n"
+         "  xtramp vm --arch " +
+         first +
+         " -- uname -a\n"
+         "  xtramp vm --arch " +
+         last + " --bin " + dir +
+         "/selftests/tramp/xtramp_tramp_test \\\n"
+         "      --file " +
+         dir +
+         "/selftests/tramp/CMakeFiles/xtramp_tramp_targets.dir/targets.c.o \\\n"
+         "      --gtest tramp=$PWD/" +
+         dir +
+         "/selftests/tramp/xtramp_tramp_test\n"
+         "\n"
+         "Exit codes:\n"
+         "  0  every test passed or skipped\n"
+         "  1  a test failed, or a guest panicked, hung or did not boot\n"
+         "  2  bad input: unknown arch, no such kernel in the cache, a binary of another arch,\n"
+         "     a missing file or library (one line on stderr)\n";
+}
 
 struct TestArg {
   std::string name, command;
@@ -74,7 +94,7 @@ std::string subst(std::string s, Arch a) {
 class VmCommand final : public Command {
  public:
   void configure(CLI::App& sub) override {
-    sub.add_option("--arch", arches_, "x86_64, arm64, s390x, a comma list, or all (default all)")
+    sub.add_option("--arch", arches_, arch_list() + ", a comma list, or all (default all)")
         ->delimiter(',');
     sub.add_option("--kernel", kernel_, "newest (default) or a kernel release prefix");
     sub.add_option("--bin", bins_, "a binary to put in the guest (with its libraries)");
@@ -98,7 +118,7 @@ class VmCommand final : public Command {
                  "JSON on stdout: per arch {arch, kernel{release,package,version,suite}, outcome, "
                  "detail, boot_seconds, total_seconds, tests[{name, status, exit_code, seconds, "
                  "detail, skipped_cases}]}");
-    sub.footer(kFooter);
+    sub.footer(footer());
   }
 
   int run() override {
@@ -177,7 +197,7 @@ class VmCommand final : public Command {
     for (const std::string& s : arches_) {
       const auto a = parse_arch(s);
       if (!a)
-        throw Error(Errc::bad_request, "vm: unknown arch '" + s + "' (x86_64, arm64, s390x, all)");
+        throw Error(Errc::bad_request, "vm: unknown arch '" + s + "' (" + arch_list() + ", all)");
       out.push_back(*a);
     }
     return out;

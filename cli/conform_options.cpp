@@ -6,13 +6,14 @@
 #include <CLI/CLI.hpp>
 
 #include "common/error.hpp"
+#include "common/target.hpp"
 
 namespace xtramp::cli {
 namespace {
 
 // "all", or a comma-separated list ("arm64,s390x").
 std::vector<Arch> parse_arches(const std::string& s) {
-  if (s == "all") return {Arch::x86_64, Arch::arm64, Arch::s390x};
+  if (s == "all") return {std::begin(kAllArches), std::end(kAllArches)};
   std::vector<Arch> out;
   size_t at = 0;
   while (at <= s.size()) {
@@ -21,7 +22,7 @@ std::vector<Arch> parse_arches(const std::string& s) {
     const auto a = parse_arch(one);
     if (!a)
       throw Error(Errc::bad_request,
-                  "--arch: '" + one + "' is not x86_64, arm64, s390x (or a list of them, or all)");
+                  "--arch: '" + one + "' is not " + arch_list() + " (or a list of them, or all)");
     if (std::find(out.begin(), out.end(), *a) == out.end()) out.push_back(*a);
     at = end + 1;
   }
@@ -35,22 +36,31 @@ void parse_overrides(const std::vector<std::string>& items, const char* opt,
     const auto a = eq == std::string::npos ? std::nullopt : parse_arch(it.substr(0, eq));
     if (!a)
       throw Error(Errc::bad_request, std::string(opt) + " " + it +
-                                         ": expected ARCH=VALUE with ARCH x86_64, arm64 or s390x");
+                                         ": expected ARCH=VALUE with ARCH " + arch_list("or"));
     out[*a] = it.substr(eq + 1);
   }
+}
+
+// "build/aarch64, build/s390x": the sibling cross builds of the foreign arches.
+std::string cross_build_dirs() {
+  std::string s;
+  for (const TargetDesc* t : targets())
+    if (!t->is_host) s += (s.empty() ? "build/" : ", build/") + std::string(t->gnu_cpu);
+  return s;
 }
 
 }  // namespace
 
 void ConformOptions::add_to(CLI::App& sub) {
   sub.add_option("--arch", arch,
-                 "x86_64, arm64, s390x, a comma-separated list of them, or all (default)");
+                 arch_list() + ", a comma-separated list of them, or all (default)");
   sub.add_option("--policy", policy,
                  "psabi (the real ABI), linux (models of the kernel JITs) or both (default)");
   sub.add_option("--runner", runner,
                  "ARCH=PATH: the xtramp-conform-runner built for ARCH (repeatable). Default: "
                  "$XTRAMP_CONFORM_RUNNER_<ARCH>, then this build tree and its sibling cross "
-                 "builds (build/aarch64, build/s390x)");
+                 "builds (" +
+                     cross_build_dirs() + ")");
   sub.add_option("--cc", cc,
                  "ARCH=CMD: the C compiler for ARCH (repeatable). Default: $XTRAMP_CC_<ARCH>, "
                  "then gcc on the host arch and <triple>-gcc for the others");

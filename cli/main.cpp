@@ -12,6 +12,7 @@
 
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
+#include "common/arch.hpp"
 #include "common/error.hpp"
 
 namespace {
@@ -40,7 +41,7 @@ constexpr CommandInfo kCommands[] = {
      xtramp::cli::make_conform_command},
     {"matrix",
      "The built-in corpus (kernel selftests, RFC cases, generated signatures) through conform "
-     "on x86_64, arm64 and s390x under psabi and linux; writes docs/matrix.md",
+     "on {arches} under psabi and linux; writes docs/matrix.md",
      xtramp::cli::make_matrix_command},
     {"vm",
      "Boot the Debian kernel of each arch under qemu-system and run tests inside (one boot per "
@@ -67,10 +68,17 @@ void print_error(const std::string& what) {
   std::fprintf(stderr, "xtramp: error: %s\n", line.c_str());
 }
 
+// `text` with "{arches}" replaced by the registered arches ("x, y and z").
+std::string with_arches(std::string text) {
+  for (size_t at; (at = text.find("{arches}")) != std::string::npos;)
+    text.replace(at, 8, xtramp::arch_list("and"));
+  return text;
+}
+
 int run(int argc, char** argv) {
   CLI::App app{
-      "xtramp: kernel-style BPF trampolines for x86_64, arm64 and s390x, built from a BTF "
-      "function model."};
+      with_arches("xtramp: kernel-style BPF trampolines for {arches}, built from a BTF "
+                  "function model.")};
   app.name("xtramp");
   app.set_version_flag("--version", std::string("xtramp ") + XTRAMP_VERSION);
   app.require_subcommand(1, 1);
@@ -79,7 +87,7 @@ int run(int argc, char** argv) {
   std::vector<std::unique_ptr<xtramp::cli::Command>> commands;
   xtramp::cli::Command* selected = nullptr;
   for (const CommandInfo& info : kCommands) {
-    CLI::App* sub = app.add_subcommand(info.name, info.description);
+    CLI::App* sub = app.add_subcommand(info.name, with_arches(info.description));
     sub->footer(xtramp::cli::kExitCodesHelp);
     auto command = info.make();
     command->configure(*sub);

@@ -11,6 +11,7 @@
 
 #include "cli/conform_report.hpp"
 #include "cli/text_table.hpp"
+#include "common/target.hpp"
 
 namespace xtramp::cli {
 
@@ -26,78 +27,15 @@ std::string cell_text(const MatrixCell& c) {
 
 // Why the kernel JIT's placement (the `linux` policy) misplaces a group on an
 // arch: the ABI rules the JITs do not follow, and the groups whose failures
-// each rule explains (checked against the failing arguments' types). A
-// (arch, group) that fails under `linux` and is not listed here is reported
-// as unexplained, and so is every psabi failure.
-struct Cause {
-  Arch arch;
-  const char* rule;
-  std::vector<std::string> groups;
-};
-
-const std::vector<Cause>& causes() {
-  static const std::vector<Cause> c = {
-      {Arch::x86_64,
-       "SysV x86-64 psABI 3.2.3: a stack argument is aligned to its type: `__int128`, a struct "
-       "holding one, and an aligned(16) or aligned(32) struct start at the next 16- or 32-byte "
-       "boundary (e.g. stack+32 after `short e` in the RFC's f0/t11). The kernel's x86 JIT "
-       "(save_args) copies stack arguments as contiguous 8-byte slots and reads the bytes before "
-       "it (stack+24).",
-       {"rfc", "generated/int128", "generated/overaligned", "generated/reg_exhaustion"}},
-      {Arch::x86_64,
-       "SysV x86-64 psABI 3.2.3 classifies each eightbyte of a struct or union of at most 16 "
-       "bytes by its members: only float/double members make it SSE (an xmm register); a long "
-       "double member (X87) or a member at an unaligned offset (a packed struct) makes the whole "
-       "aggregate MEMORY (the stack). btf_func_model records only the size, and the x86 JIT moves "
-       "every aggregate of at most 16 bytes through one or two GPRs, so it reads the wrong "
-       "registers and shifts the arguments after it.",
-       {"odd_structs", "generated/mixed", "generated/nested", "generated/small_structs",
-        "generated/unions", "generated/long_double", "generated/overaligned", "generated/packed",
-        "generated/reg_exhaustion", "generated/floats", "generated/hfa", "generated/bitfields",
-        "generated/unnamed_bitfields"}},
-      {Arch::arm64,
-       "AAPCS64 C.10 and C.14: an argument of natural alignment 16 (`__int128`, a struct holding "
-       "one, a struct with an aligned(16) member) starts at an even register (x2, x4, x6) and, "
-       "on the stack, at a 16-byte-aligned NSAA. The arm64 JIT (calc_arg_aux) takes the next "
-       "register and 8-byte slots, so it reads x3:x4 for x4:x5 and stack+8 for stack+16.",
-       {"rfc", "generated/int128", "generated/overaligned"}},
-      {Arch::arm64,
-       "AAPCS64 B.3 and C.2: a homogeneous floating-point aggregate (1 to 4 members of one "
-       "float type: float, double, long double) travels in consecutive SIMD/FP registers (s0, "
-       "d0, q0 ...), not in GPRs. The arm64 JIT treats every struct or union as GPR words.",
-       {"generated/long_double", "generated/reg_exhaustion", "generated/unions",
-        "generated/overaligned", "generated/hfa", "generated/nested", "generated/mixed",
-        "generated/floats", "generated/unnamed_bitfields"}},
-      {Arch::s390x,
-       "s390x ELF ABI (\"simple_arg\"): only structs and unions of 1, 2, 4 or 8 bytes travel "
-       "in a register or stack slot; one of 3, 5, 6 or 7 bytes is replaced by a pointer to a "
-       "caller-made copy. The s390x JIT treats every argument of at most 8 bytes as a value in "
-       "its register, so the ctx slot gets the pointer's bytes instead of the struct's.",
-       {"odd_structs", "generated/small_structs", "generated/bitfields", "generated/packed",
-        "generated/nested", "generated/unions", "generated/mixed", "generated/overaligned",
-        "generated/unnamed_bitfields"}},
-      {Arch::s390x,
-       "s390x ELF ABI: a struct whose only member is (recursively) one float or double is "
-       "passed like that float, in an FPR (f0, f2, f4, f6). The s390x JIT reads it from a GPR.",
-       {"generated/overaligned", "generated/reg_exhaustion", "generated/nested", "generated/floats",
-        "generated/hfa", "generated/small_structs", "generated/unnamed_bitfields"}},
-      {Arch::s390x,
-       "s390x ELF ABI: a return value wider than 8 bytes (`__int128`, long double) is returned "
-       "in a buffer whose address the caller passes in r2, so the arguments start at r3. The "
-       "kernel accepts a 16-byte integer return and the s390x JIT reads the first argument "
-       "from r2: every argument is off by one register, and a by-reference argument's pointer "
-       "comes from the wrong place (the trampoline then faults copying it: the crashes).",
-       {"generated/int128", "generated/long_double"}},
-  };
-  return c;
-}
-
-std::vector<const Cause*> causes_of(Arch a, const std::string& group) {
-  std::vector<const Cause*> out;
-  for (const Cause& c : causes())
-    if (c.arch == a)
-      for (const std::string& g : c.groups)
-        if (g == group) out.push_back(&c);
+// each rule explains (checked against the failing arguments' types), from the
+// arch's description (TargetDesc::jit_departures). A (arch, group) that fails
+// under `linux` and is not listed there is reported as unexplained, and so is
+// every psabi failure.
+std::vector<const JitDeparture*> causes_of(Arch a, const std::string& group) {
+  std::vector<const JitDeparture*> out;
+  for (const JitDeparture& c : target(a).jit_departures)
+    for (std::string_view g : c.groups)
+      if (g == group) out.push_back(&c);
   return out;
 }
 
@@ -121,6 +59,28 @@ std::string now_utc() {
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", std::gmtime(&t));
   return buf;
+}
+
+// "x86-64 natively, arm64 and s390x under qemu-user": where each arch's
+// functions run.
+std::string run_where() {
+  std::vector<std::string> foreign;
+  for (const TargetDesc* t : targets())
+    if (!t->is_host) foreign.emplace_back(t->prose_name);
+  std::string s = std::string(target(host_arch()).prose_name) + " natively";
+  for (size_t i = 0; i < foreign.size(); ++i)
+    s += (i == 0 ? ", " : i + 1 == foreign.size() ? " and " : ", ") + foreign[i];
+  return foreign.empty() ? s : s + " under qemu-user";
+}
+
+// "x86-64 `-mno-sse -mno-80387`, arm64 ...": how each arch's kernel C avoids
+// floating point.
+std::string float_flags() {
+  std::string s;
+  for (const TargetDesc* t : targets())
+    s += (s.empty() ? "" : ", ") + std::string(t->prose_name) + " " +
+         std::string(t->kernel_float_flags);
+  return s;
 }
 
 }  // namespace
@@ -280,7 +240,9 @@ std::string matrix_markdown(const MatrixSummary& s, const conform::ConformResult
   md += std::string("- wall time: ") + buf + " s\n\n";
   md +=
       "Every function is round-tripped on each architecture under that architecture's GCC "
-      "(x86-64 natively, arm64 and s390x under qemu-user): a GCC-compiled caller passes "
+      "(" +
+      run_where() +
+      "): a GCC-compiled caller passes "
       "graffiti values (each byte encodes its argument and byte index) through an xtramp "
       "trampoline built from the callee's BTF to a GCC-compiled callee. Checked: the fentry "
       "ctx holds the caller's bytes, the callee received exactly them, fexit sees the real "
@@ -311,8 +273,9 @@ std::string matrix_markdown(const MatrixSummary& s, const conform::ConformResult
   md += "\n## Where `linux` fails, and why\n\n";
   md +=
       "Each count says how many of the failures a kernel can meet: kernel C is built without "
-      "floating point (x86-64 `-mno-sse -mno-80387`, arm64 `-mgeneral-regs-only`, s390x "
-      "`-msoft-float`), so only a function with no float, double or long double anywhere in "
+      "floating point (" +
+      float_flags() +
+      "), so only a function with no float, double or long double anywhere in "
       "its prototype can be traced in a kernel. Those are the failures of the kernel's own "
       "trampolines, which `xtramp kernel-check` measures on real kernels (docs/kernel.md); the "
       "rest (floating point) are failures only a user-space tracer that follows the kernel's "
@@ -348,11 +311,12 @@ std::string matrix_markdown(const MatrixSummary& s, const conform::ConformResult
     md += "### " + std::string(arch_name(a)) + ": " + std::to_string(fails) + " failing (" +
           std::to_string(kc) + " kernel C, " + std::to_string(fails - kc) +
           " floating point only): " + groups + "\n\n";
-    for (const Cause& c : causes()) {
-      if (c.arch != a) continue;
+    for (const JitDeparture& c : target(a).jit_departures) {
       std::string hit;
-      for (const std::string& g : c.groups)
+      for (std::string_view gv : c.groups) {
+        const std::string g(gv);
         if (cell(s, g, a, Policy::linux_jit).fail) hit += (hit.empty() ? "" : ", ") + g;
+      }
       if (!hit.empty()) md += "- " + std::string(c.rule) + " Groups: " + hit + ".\n";
     }
     md += "\n";

@@ -32,7 +32,7 @@ struct ShapeCounts {
 
 struct ModelSummary {
   std::string btf_path;
-  Arch target = Arch::x86_64;
+  Arch target{};
   bool has_dwarf = false;
   uint32_t type_count = 0;
   btf::Mode mode = btf::Mode::extended;

@@ -11,7 +11,7 @@ namespace xtramp::cli {
 
 struct TextOptions {
   btf::Mode mode = btf::Mode::extended;
-  Arch target = Arch::x86_64;
+  Arch target{};
   bool show_fields = false;  // list the flattened scalar fields under aggregates
 };
 

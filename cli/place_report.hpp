@@ -14,7 +14,7 @@
 namespace xtramp::cli {
 
 struct Placement {
-  Arch arch = Arch::x86_64;
+  Arch arch{};
   Policy policy = Policy::psabi;
   std::optional<FuncModel> model;  // absent: the extended model rejects the function
   std::optional<CallLayout> layout;

@@ -87,7 +87,7 @@ struct RetLayout {
 };
 
 struct CallLayout {
-  Arch arch = Arch::x86_64;
+  Arch arch{};
   Policy policy = Policy::psabi;
   std::vector<ArgLayout> args;
   RetLayout ret;

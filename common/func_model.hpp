@@ -135,9 +135,9 @@ struct KernelView {
 
 struct FuncModel {
   std::string name;
-  uint32_t btf_id = 0;         // BTF id of the FUNC (0 when built by hand)
-  Arch target = Arch::x86_64;  // the architecture the BTF describes
-  ValueModel ret;              // kind void_ for void functions
+  uint32_t btf_id = 0;  // BTF id of the FUNC (0 when built by hand)
+  Arch target{};        // the architecture the BTF describes
+  ValueModel ret;       // kind void_ for void functions
   std::vector<ValueModel> args;
 };
 

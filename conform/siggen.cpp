@@ -1,5 +1,6 @@
 #include "conform/siggen.hpp"
 
+#include "common/target.hpp"
 #include "conform/siggen_builder.hpp"
 #include "conform/siggen_groups.hpp"
 
@@ -14,6 +15,19 @@ const std::vector<std::string>& generated_groups() {
   return groups;
 }
 
+namespace {
+
+// "x86_64, aarch64 and s390x": the registered arches by their GNU names.
+std::string gnu_cpus() {
+  std::string s;
+  const auto all = targets();
+  for (size_t i = 0; i < all.size(); ++i)
+    s += (i == 0 ? "" : i + 1 == all.size() ? " and " : ", ") + std::string(all[i]->gnu_cpu);
+  return s;
+}
+
+}  // namespace
+
 GeneratedCorpus generate_signatures(const SigGenOptions& opts) {
   GeneratedCorpus out;
   out.c_source =
@@ -22,7 +36,8 @@ GeneratedCorpus generate_signatures(const SigGenOptions& opts) {
       std::to_string(opts.seed) + ", count " + std::to_string(opts.count) +
       ".\n"
       " * Declarations only. Case i is the same text for any count > i.\n"
-      " * Every aggregate is at most 40 bytes on x86_64, aarch64 and s390x. */\n";
+      " * Every aggregate is at most 40 bytes on " +
+      gnu_cpus() + ". */\n";
   for (uint32_t i = 0; i < opts.count; i++) {
     const detail::Group& g = detail::kGroups[i % detail::kGroupCount];
     detail::SigBuilder b(opts.seed, i);

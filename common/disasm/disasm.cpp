@@ -8,34 +8,19 @@
 #include <string_view>
 
 #include "common/error.hpp"
+#include "common/target.hpp"
 
 namespace xtramp {
 
 namespace {
 
-struct Target {
-  cs_arch arch;
-  cs_mode mode;
-};
-
-Target target_of(Arch arch) {
-  switch (arch) {
-    case Arch::x86_64:
-      return {CS_ARCH_X86, CS_MODE_64};
-    case Arch::arm64:
-      return {CS_ARCH_ARM64, CS_MODE_ARM};
-    case Arch::s390x:
-      return {CS_ARCH_SYSZ, CS_MODE_BIG_ENDIAN};
-  }
-  throw Error(Errc::bad_request, "disassemble: unknown architecture");
-}
-
 // The capstone handle and one instruction buffer, closed on every path.
 class Capstone {
  public:
   explicit Capstone(Arch arch) {
-    const Target t = target_of(arch);
-    const cs_err err = cs_open(t.arch, t.mode, &handle_);
+    const CapstoneIds ids = target(arch).capstone;
+    const cs_err err =
+        cs_open(static_cast<cs_arch>(ids.arch), static_cast<cs_mode>(ids.mode), &handle_);
     if (err != CS_ERR_OK) {
       throw Error(Errc::bad_request, "disassemble: capstone cannot open " +
                                          std::string(arch_name(arch)) + ": " + cs_strerror(err));
@@ -61,27 +46,6 @@ class Capstone {
   cs_insn* insn_ = nullptr;
 };
 
-// How many bytes one undecodable unit takes.
-size_t skip_length(Arch arch, uint8_t first) {
-  switch (arch) {
-    case Arch::x86_64:
-      return 1;
-    case Arch::arm64:
-      return 4;
-    case Arch::s390x:
-      // z/Architecture instruction-length code: bits 0-1 of the first byte.
-      switch (first >> 6) {
-        case 0:
-          return 2;
-        case 3:
-          return 6;
-        default:
-          return 4;
-      }
-  }
-  return 1;
-}
-
 std::string hex_byte(uint8_t b) {
   static constexpr char kDigits[] = "0123456789abcdef";
   return {kDigits[b >> 4], kDigits[b & 0xf]};
@@ -104,7 +68,7 @@ std::vector<DisasmLine> disassemble(Arch arch, std::span<const uint8_t> code, ui
       continue;
     }
     // cs_disasm_iter leaves p/left/addr alone on failure.
-    const size_t n = std::min(skip_length(arch, *at), left);
+    const size_t n = std::min(target(arch).undecodable_length(*at), left);
     DisasmLine line{at_addr, std::vector<uint8_t>(at, at + n), ".byte", ""};
     for (size_t k = 0; k < n; ++k) {
       if (k) line.operands += ", ";

@@ -95,7 +95,7 @@ inline uint32_t session_cookie_index(uint32_t k, uint32_t n) {
 }
 
 struct TrampolinePlan {
-  Arch arch = Arch::x86_64;
+  Arch arch{};
   std::string function;
   uint64_t func_addr = 0;   // ctx[-2]
   uint64_t orig_addr = 0;   // what step::CallOriginal calls

@@ -20,7 +20,7 @@ namespace xtramp::conform {
 struct Record {
   std::string function;
   size_t file = 0;  // index into ConformRequest::files
-  Arch arch = Arch::x86_64;
+  Arch arch{};
   Policy policy = Policy::psabi;
   std::string status;  // "pass", "fail", "unsupported"
   std::string detail;

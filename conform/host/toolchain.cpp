@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "common/target.hpp"
 #include "conform/host/process.hpp"
 
 #ifndef XTRAMP_CONFORM_RUNNER_NATIVE
@@ -20,28 +21,12 @@ namespace {
 namespace fs = std::filesystem;
 
 std::string env_key(Arch a) {
-  switch (a) {
-    case Arch::x86_64:
-      return "X86_64";
-    case Arch::arm64:
-      return "ARM64";
-    case Arch::s390x:
-      return "S390X";
-  }
-  return "?";
+  return std::string(target(a).env_suffix);
 }
 
-// GNU triple and qemu-user name.
+// The GNU triple's CPU (qemu-user's name too).
 std::string gnu_cpu(Arch a) {
-  switch (a) {
-    case Arch::x86_64:
-      return "x86_64";
-    case Arch::arm64:
-      return "aarch64";
-    case Arch::s390x:
-      return "s390x";
-  }
-  return "?";
+  return std::string(target(a).gnu_cpu);
 }
 
 std::string env(const std::string& k) {
@@ -75,10 +60,12 @@ std::vector<std::string> runner_candidates(Arch a) {
 
 // qemu-user's -L: the root holding the target's dynamic loader and
 // libraries. Debian multiarch installs arm64 libraries (libbpf too) under
-// "/"; otherwise the cross toolchain's /usr/<triple>.
+// "/" (TargetDesc::qemu_multiarch_loader); otherwise the cross toolchain's
+// /usr/<triple>.
 std::string qemu_root(Arch a) {
-  const std::string triple = gnu_cpu(a) + "-linux-gnu";
-  if (a == Arch::arm64 && fs::exists("/lib/ld-linux-aarch64.so.1") &&
+  const TargetDesc& td = target(a);
+  const std::string triple(td.gnu_triple);
+  if (!td.qemu_multiarch_loader.empty() && fs::exists(td.qemu_multiarch_loader) &&
       fs::exists("/usr/lib/" + triple + "/libbpf.so.1"))
     return "/";
   return "/usr/" + triple;
@@ -97,13 +84,13 @@ Toolchain find_toolchain(Arch a, const ToolchainOverrides& o) {
   } else if (std::string e = env("XTRAMP_CC_" + env_key(a)); !e.empty()) {
     t.cc = e;
   } else {
-    t.cc = native ? "gcc" : gnu_cpu(a) + "-linux-gnu-gcc";
+    t.cc = native ? "gcc" : std::string(target(a).gnu_triple) + "-gcc";
   }
   if (find_in_path(t.cc).empty()) {
-    t.missing =
-        name + ": no C compiler '" + t.cc + "' in PATH" +
-        (native ? ""
-                : " (apt-get install gcc-" + gnu_cpu(a) + "-linux-gnu, or run ci/install-deps)");
+    t.missing = name + ": no C compiler '" + t.cc + "' in PATH" +
+                (native ? ""
+                        : " (apt-get install gcc-" + std::string(target(a).gnu_triple) +
+                              ", or run ci/install-deps)");
     return t;
   }
 
@@ -130,7 +117,7 @@ Toolchain find_toolchain(Arch a, const ToolchainOverrides& o) {
   }
 
   if (!native) {
-    const std::string qemu = "qemu-" + gnu_cpu(a);
+    const std::string qemu(target(a).qemu_user);
     if (find_in_path(qemu).empty()) {
       t.missing = name + ": " + qemu + " not found (apt-get install qemu-user)";
       return t;

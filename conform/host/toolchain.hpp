@@ -11,7 +11,7 @@
 namespace xtramp::conform {
 
 struct Toolchain {
-  Arch arch = Arch::x86_64;
+  Arch arch{};
   std::string cc;                       // C compiler command
   std::vector<std::string> run_prefix;  // e.g. {"qemu-aarch64", "-L", "/"}; empty on the host arch
   std::string runner;                   // path of xtramp-conform-runner for `arch`

@@ -22,6 +22,7 @@
 #include "common/audit/function_audit.hpp"
 #include "common/backend.hpp"
 #include "common/error.hpp"
+#include "common/target.hpp"
 #include "common/tramp/plan.hpp"
 #include "conform/host/process.hpp"
 #include "conform/host/workdir.hpp"
@@ -534,18 +535,16 @@ struct Toolchain {
 };
 
 Toolchain toolchain(Arch a) {
-  const std::string sysroot = env_or("XTRAMP_SYSROOT_S390X", "/opt/xtramp/sysroot-s390x");
-  switch (a) {
-    case Arch::arm64:
-      return {{host_arch() == Arch::arm64 ? "gcc" : "aarch64-linux-gnu-gcc"}, "bpfel"};
-    case Arch::s390x:
-      return {{host_arch() == Arch::s390x ? "gcc" : "s390x-linux-gnu-gcc",
-               "-I" + sysroot + "/usr/include", "-L" + sysroot + "/usr/lib/s390x-linux-gnu"},
-              "bpfeb"};
-    case Arch::x86_64:
-    default:
-      return {{host_arch() == Arch::x86_64 ? "gcc" : "x86_64-linux-gnu-gcc"}, "bpfel"};
+  const TargetDesc& t = target(a);
+  Toolchain tc{{host_arch() == a ? "gcc" : std::string(t.gnu_triple) + "-gcc"},
+               t.bpf_target.data()};
+  if (t.kernel_check_sysroot) {
+    const std::string key = "XTRAMP_SYSROOT_" + std::string(t.env_suffix);
+    const std::string sysroot = env_or(key.c_str(), "/opt/xtramp/sysroot-" + std::string(t.name));
+    tc.loader_cc.push_back("-I" + sysroot + "/usr/include");
+    tc.loader_cc.push_back("-L" + sysroot + "/usr/lib/" + std::string(t.gnu_triple));
   }
+  return tc;
 }
 
 std::string host_multiarch() {

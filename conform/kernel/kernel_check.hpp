@@ -37,7 +37,7 @@ struct KernelCheckOptions {
 
 struct KernelVerdict {
   std::string function;
-  Arch arch = Arch::x86_64;
+  Arch arch{};
   std::string kernel;   // release
   std::string program;  // fentry, fexit, fmod_ret, fsession
   std::string verdict;  // pass, misplaced, refused, crashed, not_run, skipped (no BPF JIT)
@@ -48,7 +48,7 @@ struct KernelVerdict {
 };
 
 struct ArchRun {
-  Arch arch = Arch::x86_64;
+  Arch arch{};
   std::string kernel;
   std::string outcome;  // the guest's outcome (ok, kernel_crash, ...)
   std::string detail;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "common/target.hpp"
+
 namespace xtramp::conform {
 namespace {
 
@@ -10,7 +12,7 @@ namespace {
 constexpr uint32_t kX87Bytes = 10;
 
 bool is_x87(ValueKind k, Arch arch) {
-  return k == ValueKind::long_double && arch == Arch::x86_64;
+  return k == ValueKind::long_double && target(arch).long_double_x87;
 }
 
 void mark(std::vector<uint8_t>& mask, uint32_t from, uint32_t to) {

@@ -14,7 +14,7 @@
 namespace xtramp::vm {
 
 struct Kernel {
-  Arch arch = Arch::x86_64;
+  Arch arch{};
   std::string release;  // uname -r, e.g. 7.2.13+deb14-arm64
   std::string image;    // path of vmlinuz
   std::string package;  // e.g. linux-binary-7.2.13+deb14-arm64
