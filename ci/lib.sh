@@ -1,22 +1,25 @@
-# Shared by ci/test and ci/setup-and-run (sourced, not executed).
-# One place for the build directories and configure flags, so the README's
-# two commands and CI build exactly the same way.
+# Sourced by ci/setup-and-run. The configure flags are CMakePresets.json's
+# (the presets ci/test drives too), so the README's two commands and CI build
+# exactly the same way.
 
 XTRAMP_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 XTRAMP_JOBS=${XTRAMP_JOBS:-2}
 XTRAMP_BUILD=${XTRAMP_BUILD:-$XTRAMP_ROOT/build}
-XTRAMP_BUILD_TYPE=${XTRAMP_BUILD_TYPE:-RelWithDebInfo}
 
-# xtramp_configure <build-dir> [cmake args...]: configure with Ninja.
+# xtramp_configure <preset> [cmake args...]: configure CMakePresets.json's
+# <preset> in $XTRAMP_BUILD/<preset> (build/<preset>, the preset's binaryDir,
+# unless XTRAMP_BUILD says otherwise); XTRAMP_BUILD_TYPE overrides its
+# RelWithDebInfo.
 xtramp_configure() {
-  local dir=$1
+  local preset=$1
   shift
-  cmake -S "$XTRAMP_ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE="$XTRAMP_BUILD_TYPE" "$@"
+  (cd "$XTRAMP_ROOT" &&
+    cmake --preset "$preset" -B "$XTRAMP_BUILD/$preset" \
+      ${XTRAMP_BUILD_TYPE:+-DCMAKE_BUILD_TYPE=$XTRAMP_BUILD_TYPE} "$@")
 }
 
 # The native CI build (also what ci/setup-and-run builds).
 XTRAMP_NATIVE_DIR=$XTRAMP_BUILD/native
-XTRAMP_NATIVE_FLAGS=(-DXTRAMP_WERROR=ON)
 
 # Path of the xtramp CLI in a build tree (target xtramp_cli, OUTPUT_NAME
 # xtramp, defined in cli/CMakeLists.txt).
@@ -52,7 +55,7 @@ XTRAMP_MATRIX_LIBRARIES=(
 )
 
 # xtramp_build_cross_runners <arches>: configure the cross build directories
-# (build/aarch64, build/s390x: the ones ci/test's cross stages use) if needed
+# (presets aarch64 and s390x: the ones ci/test's cross stages use) if needed
 # and build xtramp-conform-runner there for every non-host arch in the list.
 xtramp_build_cross_runners() {
   local a dir host
@@ -61,27 +64,8 @@ xtramp_build_cross_runners() {
     case $a in arm64) dir=aarch64 ;; *) dir=$a ;; esac
     [[ $dir == "$host" ]] && continue
     if [[ ! -f $XTRAMP_BUILD/$dir/build.ninja ]]; then
-      xtramp_configure "$XTRAMP_BUILD/$dir" \
-        -DCMAKE_TOOLCHAIN_FILE="$XTRAMP_ROOT/cmake/toolchains/$dir-linux-gnu.cmake" \
-        -DXTRAMP_WERROR=ON -DXTRAMP_BENCH=OFF || return 1
+      xtramp_configure "$dir" || return 1
     fi
     cmake --build "$XTRAMP_BUILD/$dir" -j"$XTRAMP_JOBS" --target xtramp_conform_runner || return 1
   done
-}
-
-# The build directory of an arch's binaries: the native build for the host,
-# build/aarch64 or build/s390x for the others.
-xtramp_arch_build_dir() {
-  local d
-  case $1 in arm64) d=aarch64 ;; *) d=$1 ;; esac
-  if [[ $d == "$(uname -m)" ]]; then echo "$XTRAMP_NATIVE_DIR"; else echo "$XTRAMP_BUILD/$d"; fi
-}
-
-# The guests the `vm` stage boots: every arch this host builds for.
-xtramp_vm_arches() {
-  case $(uname -m) in
-    x86_64) echo x86_64 arm64 s390x ;;
-    aarch64) echo arm64 s390x ;;
-    *) echo s390x ;;
-  esac
 }

@@ -11,9 +11,6 @@
 namespace xtramp {
 
 struct HostCode {
-  // Fills code memory no code was written to: running it traps.
-  uint8_t trap_byte = 0;
-
   // Run after code was stored through another (the write) view of its
   // memory and made coherent with __builtin___clear_cache, before it runs;
   // nullptr: nothing more to do.

@@ -72,8 +72,9 @@ struct TargetDesc {
   CapstoneIds capstone{};
   // Bytes one undecodable unit takes, from its first byte (disassembly).
   size_t (*undecodable_length)(uint8_t first) = nullptr;
-  std::span<const uint8_t> trap_bytes{};  // an instruction that traps (fills code memory)
-  bool entry_patch = false;               // xtramp patches live function entries there
+  std::span<const uint8_t>
+      trap_bytes{};          // traps when run; its first byte, repeated, fills unused code memory
+  bool entry_patch = false;  // xtramp patches live function entries there
   std::span<const JitDeparture> jit_departures{};
 };
 

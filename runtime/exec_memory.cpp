@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "common/error.hpp"
+#include "common/target.hpp"
 #include "runtime/host_code.hpp"
 
 #ifndef MFD_CLOEXEC
@@ -49,9 +50,10 @@ using detail::ExecChunk;
 constexpr const char* kMemfdName = "xtramp-code";
 
 // What the unused tail of a block is filled with: a trap, should anything run
-// off the end of the code (HostCode::trap_byte).
+// off the end of the code (the host target's trap_bytes, one byte that traps
+// when repeated).
 unsigned char trap_byte() {
-  static const unsigned char b = host_code().trap_byte;
+  static const unsigned char b = target(host_arch()).trap_bytes.front();
   return b;
 }
 

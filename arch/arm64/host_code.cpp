@@ -15,10 +15,8 @@ const HostCode* host_code() noexcept {
   // ARCH_HAS_MEMBARRIER_SYNC_CORE); __builtin___clear_cache does the rest
   // after a code store (DC CVAU / IC IVAU / DSB / ISB).
   static constexpr uint8_t kMovW0Two[] = {0x40, 0x00, 0x80, 0x52};  // little-endian
-  static const HostCode c{.trap_byte = 0x00 /* 00000000: udf #0 */,
-                          .probe = &xtramp_poke_probe_fn,
-                          .probe_offset = 0,
-                          .probe_patch = kMovW0Two};
+  static const HostCode c{
+      .probe = &xtramp_poke_probe_fn, .probe_offset = 0, .probe_patch = kMovW0Two};
   return &c;
 #else
   return nullptr;

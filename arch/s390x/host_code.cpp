@@ -34,8 +34,7 @@ const HostCode* host_code() noexcept {
   // (IPIs) every CPU that runs a thread of this process, while a thread that
   // is not running passes through the kernel (an interruption) before it runs
   // again: expedited_membarrier_serialises.
-  static const HostCode c{.trap_byte = 0x00 /* opcode 0x00 is invalid */,
-                          .after_code_store = &serialize,
+  static const HostCode c{.after_code_store = &serialize,
                           .expedited_membarrier_serialises = true,
                           .probe = &xtramp_poke_probe_fn,
                           .probe_offset = 3,

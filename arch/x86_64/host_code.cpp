@@ -14,10 +14,7 @@ const HostCode* host_code() noexcept {
   // Cores are serialised by membarrier SYNC_CORE (x86 selects
   // ARCH_HAS_MEMBARRIER_SYNC_CORE); nothing to do after a code store.
   static constexpr uint8_t kTwo[] = {2};
-  static const HostCode c{.trap_byte = 0xcc /* int3 */,
-                          .probe = &xtramp_poke_probe_fn,
-                          .probe_offset = 1,
-                          .probe_patch = kTwo};
+  static const HostCode c{.probe = &xtramp_poke_probe_fn, .probe_offset = 1, .probe_patch = kTwo};
   return &c;
 #else
   return nullptr;
