@@ -112,7 +112,7 @@ struct TrampolinePlan {
   // Where the trampoline goes instead of returning (0: it returns): the code
   // that leaves the caller's RCU read-side section and then returns (to the
   // caller, or into the body: entry patch, fentry only), which is never freed
-  // (rcu.hpp). An Attachment's trampolines have one; xtramp gen's and
+  // (runtime/rcu.hpp). An Attachment's trampolines have one; xtramp gen's and
   // Trampoline::create's return.
   uint64_t exit_addr = 0;
 };

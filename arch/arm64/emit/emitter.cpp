@@ -154,7 +154,7 @@ class A64Emitter final : public Emitter {
         s);
   }
 
-  // The entry stub (emitter.hpp, rcu.hpp). x9, x16 and x17 carry no argument
+  // The entry stub (emitter.hpp, runtime/rcu.hpp). x9, x16 and x17 carry no argument
   // at a function's entry (the entry-patch trampoline sets x9 itself).
   //
   //   retry:
@@ -226,7 +226,7 @@ class A64Emitter final : public Emitter {
     a_->ldp(a64::x29, a64::x30, a64::ptr_post(a64::sp, static_cast<int32_t>(area_)));
     if (plan.exit_addr != 0) {
       // Leave the caller's read-side section in code that is never freed
-      // (rcu.hpp): the exit stub returns to x30; a fentry-only entry patch's
+      // (runtime/rcu.hpp): the exit stub returns to x30; a fentry-only entry patch's
       // exit (the site's passthrough) goes to the body with x30 the caller's.
       if (plan.mode == AttachMode::entry_patch) a_->mov(a64::x30, a64::x9);
       load_imm(kCall, plan.exit_addr);

@@ -135,7 +135,7 @@ class S390xEmitter final : public Emitter {
         s);
   }
 
-  // The entry stub (emitter.hpp, rcu.hpp). Only r0 and r1 are free at a
+  // The entry stub (emitter.hpp, runtime/rcu.hpp). Only r0 and r1 are free at a
   // function's entry (r0 is not a base register); the entry-patch trampoline
   // wants r0 = the body, which the stub sets last.
   //
@@ -206,7 +206,7 @@ class S390xEmitter final : public Emitter {
     a_.lmg(6, 15, Mem(static_cast<int64_t>(frame_) + kR6Save, kSp));  // restores r14 and r15 too
     if (plan.exit_addr != 0) {
       // Leave the caller's read-side section in code that is never freed
-      // (rcu.hpp): the exit stub returns to r14; a fentry-only entry patch's
+      // (runtime/rcu.hpp): the exit stub returns to r14; a fentry-only entry patch's
       // exit (the site's passthrough) goes to the body.
       a_.load_imm64(kPtr, plan.exit_addr);
       a_.br(kPtr);

@@ -168,7 +168,7 @@ class X86Emitter final : public Emitter {
     std::visit([&](const auto& op) { emit(plan, op); }, s);
   }
 
-  // The entry stub (emitter.hpp, rcu.hpp). r10 and r11 carry no argument.
+  // The entry stub (emitter.hpp, runtime/rcu.hpp). r10 and r11 carry no argument.
   //
   //   retry:
   //     mov  r11, fs:[reader_tp_offset]  ; this thread's Reader
@@ -239,7 +239,7 @@ class X86Emitter final : public Emitter {
     if (plan.mode == AttachMode::entry_patch && plan.calls_original) gen_.add(rsp, 8);
     if (plan.exit_addr != 0) {
       // Leave the caller's read-side section in code that is never freed
-      // (rcu.hpp): it decrements the thread's reader word and returns.
+      // (runtime/rcu.hpp): it decrements the thread's reader word and returns.
       gen_.mov(r11, plan.exit_addr);
       gen_.jmp(r11);
     } else {
