@@ -2,6 +2,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
+
 #include "common/error.hpp"
 
 namespace xtramp::cli {
@@ -16,6 +18,22 @@ std::vector<Arch> ArchSelection::arches() const {
   if (auto a = parse_arch(arch)) return {*a};
   throw Error(Errc::bad_request,
               "unknown architecture '" + arch + "' (expected " + arch_list() + " or all)");
+}
+
+std::vector<Arch> parse_arch_list(const std::string& text, const std::string& who) {
+  if (text.empty() || text == "all") return {std::begin(kAllArches), std::end(kAllArches)};
+  std::vector<Arch> out;
+  for (size_t at = 0; at <= text.size();) {
+    const size_t end = std::min(text.find(',', at), text.size());
+    const std::string one = text.substr(at, end - at);
+    const auto a = parse_arch(one);
+    if (!a)
+      throw Error(Errc::bad_request, who + ": unknown architecture '" + one + "' (expected " +
+                                         arch_list() + ", a comma-separated list of them, or all)");
+    if (std::find(out.begin(), out.end(), *a) == out.end()) out.push_back(*a);
+    at = end + 1;
+  }
+  return out;
 }
 
 void PolicySelection::add_option(CLI::App& sub, const std::string& default_value) {

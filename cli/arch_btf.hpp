@@ -29,6 +29,11 @@ struct ArchSelection {
   std::vector<Arch> arches() const;
 };
 
+// "all" (or nothing) or a comma-separated list ("arm64,s390x"), each name once
+// in the result, in the order given. Throws Error(bad_request) naming `who`
+// (the command) and the unknown name.
+std::vector<Arch> parse_arch_list(const std::string& text, const std::string& who);
+
 struct PolicySelection {
   std::string policy;
   void add_option(CLI::App& sub, const std::string& default_value);

@@ -12,6 +12,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "cli/arch_btf.hpp"
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/json_text.hpp"
@@ -112,23 +113,7 @@ class KernelCheckCommand final : public Command {
     o.kernel = kernel_;
     o.workdir = workdir_;
     o.timeout_seconds = timeout_;
-    std::vector<std::string> arches;
-    for (size_t b = 0; b <= arch_.size();) {
-      const size_t e = std::min(arch_.find(',', b), arch_.size());
-      if (e > b) arches.push_back(arch_.substr(b, e - b));
-      b = e + 1;
-    }
-    if (arches.empty() || (arches.size() == 1 && arches[0] == "all")) {
-      o.arches.assign(std::begin(kAllArches), std::end(kAllArches));
-    } else {
-      for (const std::string& s : arches) {
-        const auto a = parse_arch(s);
-        if (!a)
-          throw Error(Errc::bad_request,
-                      "kernel-check: unknown arch '" + s + "' (" + arch_list() + ", all)");
-        o.arches.push_back(*a);
-      }
-    }
+    o.arches = parse_arch_list(arch_, "kernel-check");
     o.progress = [](const std::string& s) {
       std::fprintf(stderr, "xtramp kernel-check: %s\n", s.c_str());
     };

@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "cli/arch_btf.hpp"
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/json_text.hpp"
@@ -191,16 +192,9 @@ class VmCommand final : public Command {
 
  private:
   std::vector<Arch> selected_arches() const {
-    std::vector<Arch> out;
-    if (arches_.empty() || (arches_.size() == 1 && arches_[0] == "all"))
-      return {std::begin(kAllArches), std::end(kAllArches)};
-    for (const std::string& s : arches_) {
-      const auto a = parse_arch(s);
-      if (!a)
-        throw Error(Errc::bad_request, "vm: unknown arch '" + s + "' (" + arch_list() + ", all)");
-      out.push_back(*a);
-    }
-    return out;
+    std::string joined;  // CLI11 split the option at its commas
+    for (const std::string& s : arches_) joined += (joined.empty() ? "" : ",") + s;
+    return parse_arch_list(joined, "vm");
   }
 
   int list(const std::vector<Arch>& arches) const {

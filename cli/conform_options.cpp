@@ -1,33 +1,15 @@
 #include "cli/conform_options.hpp"
 
-#include <algorithm>
 #include <cstdio>
 
 #include <CLI/CLI.hpp>
 
+#include "cli/arch_btf.hpp"
 #include "common/error.hpp"
 #include "common/target.hpp"
 
 namespace xtramp::cli {
 namespace {
-
-// "all", or a comma-separated list ("arm64,s390x").
-std::vector<Arch> parse_arches(const std::string& s) {
-  if (s == "all") return {std::begin(kAllArches), std::end(kAllArches)};
-  std::vector<Arch> out;
-  size_t at = 0;
-  while (at <= s.size()) {
-    const size_t end = std::min(s.find(',', at), s.size());
-    const std::string one = s.substr(at, end - at);
-    const auto a = parse_arch(one);
-    if (!a)
-      throw Error(Errc::bad_request,
-                  "--arch: '" + one + "' is not " + arch_list() + " (or a list of them, or all)");
-    if (std::find(out.begin(), out.end(), *a) == out.end()) out.push_back(*a);
-    at = end + 1;
-  }
-  return out;
-}
 
 void parse_overrides(const std::vector<std::string>& items, const char* opt,
                      std::map<Arch, std::string>& out) {
@@ -72,7 +54,7 @@ void ConformOptions::add_to(CLI::App& sub) {
 
 conform::ConformRequest ConformOptions::request() const {
   conform::ConformRequest r;
-  r.arches = parse_arches(arch);
+  r.arches = parse_arch_list(arch, "--arch");
   if (policy == "both") {
     r.policies = {Policy::psabi, Policy::linux_jit};
   } else if (auto p = parse_policy(policy)) {
