@@ -127,7 +127,8 @@ namespace detail {
 // whatever the TLS variant (the offset is measured here, not derived from the
 // variant). How the thread pointer is read, and whether the offset suits the
 // arch's addressing, is the arch's business: each emitter reads it on its own
-// host only (arch/<a>/emit/emitter.cpp) and hands it to inline_run(); when it
+// host only (arch/<a>/emit/emitter.cpp, through HostTls in
+// common/tramp/host_tls.hpp) and hands it to inline_run(); when it
 // generates code for another arch, there is no inline path.
 struct InlineRun {
   bool available = false;

@@ -36,6 +36,7 @@
 #include "arch/arm64/emit/emitter.hpp"
 #include "arch/arm64/regs.hpp"
 #include "common/error.hpp"
+#include "common/tramp/host_tls.hpp"
 #include "common/tramp/rcu_facts.hpp"
 
 namespace xtramp::arm64 {
@@ -70,31 +71,15 @@ uintptr_t host_thread_pointer() noexcept {
   return tp;
 }
 // ADD (bits 12..23) + LDR (bits 0..11, scaled by 8)
-bool tp_offset_fits(int64_t off) {
+bool tp_offset_fits(int64_t off) noexcept {
   return off >= 0 && off < (int64_t{1} << 24) && off % 8 == 0;
 }
-#endif
 
-detail::InlineRun host_inline_run() noexcept {
-#if defined(__aarch64__)
-  detail::InlineRun r = detail::inline_run(host_thread_pointer());
-  if (!tp_offset_fits(r.block_tp_offset)) r.available = false;
-  return r;
+// The host's TLS facts (common/tramp/host_tls.hpp); none on another host.
+constexpr HostTls kHostTls{&host_thread_pointer, &tp_offset_fits};
 #else
-  return {};
+constexpr HostTls kHostTls{};
 #endif
-}
-
-// The RCU read side's TLS facts (rcu_facts.hpp), measured the same way.
-rcu::StubFacts host_stub_facts([[maybe_unused]] rcu::StubFacts f) noexcept {
-#if defined(__aarch64__)
-  f.reader_tp_offset = static_cast<int64_t>(f.reader_addr - host_thread_pointer());
-  if (!f.available || !tp_offset_fits(f.reader_tp_offset)) f.available = false;
-  return f;
-#else
-  return {};
-#endif
-}
 
 class A64Emitter final : public Emitter {
  public:
@@ -251,7 +236,7 @@ class A64Emitter final : public Emitter {
 
  private:
   rcu::StubFacts stub_facts(const rcu::StubFacts& facts) const {
-    const rcu::StubFacts f = host_stub_facts(facts);
+    const rcu::StubFacts f = kHostTls.stub_facts(facts);
     if (!f.available)
       throw Error(Errc::unsupported, "arm64: no RCU entry stub (not an arm64 host)");
     return f;
@@ -670,7 +655,7 @@ class A64Emitter final : public Emitter {
   };
   std::deque<OutOfLine> out_of_line_;
   PendingSlot pending_;
-  const detail::InlineRun inline_run_ = host_inline_run();  // a process constant
+  const detail::InlineRun inline_run_ = kHostTls.inline_run();  // a process constant
   uint32_t frame_ = 0;
   uint32_t area_ = kFrameRecord;
 };

@@ -35,6 +35,7 @@
 #include "arch/s390x/emit/encoder.hpp"
 #include "arch/s390x/regs.hpp"
 #include "common/error.hpp"
+#include "common/tramp/host_tls.hpp"
 #include "common/tramp/rcu_facts.hpp"
 
 namespace xtramp::s390x {
@@ -70,31 +71,15 @@ uintptr_t host_thread_pointer() noexcept {
   return reinterpret_cast<uintptr_t>(__builtin_thread_pointer());
 }
 // LTG's signed 20-bit displacement
-bool tp_offset_fits(int64_t off) {
+bool tp_offset_fits(int64_t off) noexcept {
   return off >= -524288 && off <= 524287;
 }
-#endif
 
-detail::InlineRun host_inline_run() noexcept {
-#if defined(__s390x__)
-  detail::InlineRun r = detail::inline_run(host_thread_pointer());
-  if (!tp_offset_fits(r.block_tp_offset)) r.available = false;
-  return r;
+// The host's TLS facts (common/tramp/host_tls.hpp); none on another host.
+constexpr HostTls kHostTls{&host_thread_pointer, &tp_offset_fits};
 #else
-  return {};
+constexpr HostTls kHostTls{};
 #endif
-}
-
-// The RCU read side's TLS facts (rcu_facts.hpp), measured the same way.
-rcu::StubFacts host_stub_facts([[maybe_unused]] rcu::StubFacts f) noexcept {
-#if defined(__s390x__)
-  f.reader_tp_offset = static_cast<int64_t>(f.reader_addr - host_thread_pointer());
-  if (!f.available || !tp_offset_fits(f.reader_tp_offset)) f.available = false;
-  return f;
-#else
-  return {};
-#endif
-}
 
 class S390xEmitter final : public Emitter {
  public:
@@ -219,7 +204,7 @@ class S390xEmitter final : public Emitter {
 
  private:
   rcu::StubFacts stub_facts(const rcu::StubFacts& facts) const {
-    const rcu::StubFacts f = host_stub_facts(facts);
+    const rcu::StubFacts f = kHostTls.stub_facts(facts);
     if (!f.available)
       throw Error(Errc::unsupported, "s390x: no RCU entry stub (not an s390x host)");
     return f;
@@ -506,7 +491,7 @@ class S390xEmitter final : public Emitter {
   };
   std::deque<OutOfLine> out_of_line_;
   GprRun run_;
-  const detail::InlineRun inline_run_ = host_inline_run();  // a process constant
+  const detail::InlineRun inline_run_ = kHostTls.inline_run();  // a process constant
   uint32_t frame_ = 0;
 };
 

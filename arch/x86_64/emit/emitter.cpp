@@ -39,6 +39,7 @@
 #include "arch/x86_64/regs.hpp"
 #include "common/error.hpp"
 #include "common/tramp/emitter.hpp"
+#include "common/tramp/host_tls.hpp"
 #include "common/tramp/rcu_facts.hpp"
 
 namespace xtramp::x86_64 {
@@ -80,31 +81,15 @@ uintptr_t host_thread_pointer() noexcept {
   return tp;
 }
 // fs:[disp32]
-bool tp_offset_fits(int64_t off) {
+bool tp_offset_fits(int64_t off) noexcept {
   return off >= INT32_MIN && off <= INT32_MAX;
 }
-#endif
 
-detail::InlineRun host_inline_run() noexcept {
-#if defined(__x86_64__)
-  detail::InlineRun r = detail::inline_run(host_thread_pointer());
-  if (!tp_offset_fits(r.block_tp_offset)) r.available = false;
-  return r;
+// The host's TLS facts (common/tramp/host_tls.hpp); none on another host.
+constexpr HostTls kHostTls{&host_thread_pointer, &tp_offset_fits};
 #else
-  return {};
+constexpr HostTls kHostTls{};
 #endif
-}
-
-// The RCU read side's TLS facts (rcu_facts.hpp), measured the same way.
-rcu::StubFacts host_stub_facts([[maybe_unused]] rcu::StubFacts f) noexcept {
-#if defined(__x86_64__)
-  f.reader_tp_offset = static_cast<int64_t>(f.reader_addr - host_thread_pointer());
-  if (!f.available || !tp_offset_fits(f.reader_tp_offset)) f.available = false;
-  return f;
-#else
-  return {};
-#endif
-}
 
 // xbyak has no 80-bit x87 memory forms: fld / fstp m80 are DB /5 and DB /7,
 // here with [rsp + disp32]: ModRM mod=10 reg=/n rm=100, SIB 0x24.
@@ -253,7 +238,7 @@ class X86Emitter final : public Emitter {
 
  private:
   rcu::StubFacts stub_facts(const rcu::StubFacts& facts) const {
-    const rcu::StubFacts f = host_stub_facts(facts);
+    const rcu::StubFacts f = kHostTls.stub_facts(facts);
     if (!f.available)
       throw Error(Errc::unsupported, "x86-64: no RCU entry stub (not an x86-64 host)");
     return f;
@@ -521,7 +506,7 @@ class X86Emitter final : public Emitter {
     const Program* prog = nullptr;
   };
   std::deque<OutOfLine> out_of_line_;
-  const detail::InlineRun inline_run_ = host_inline_run();  // a process constant
+  const detail::InlineRun inline_run_ = kHostTls.inline_run();  // a process constant
   uint32_t frame_ = 0;
 };
 
