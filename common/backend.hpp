@@ -65,8 +65,9 @@ class Backend {
   // Makes the entry call `tramp` (or restores it for nullptr) while threads run.
   virtual void set_entry_call(void* fn, const void* tramp, CodeWriter& code) const;
 
-  // What the run-time layer must know of this process's code (trap byte,
-  // serialisation, the poke probe); nullptr unless this is the host's backend.
+  // What the run-time layer must know of this process's code (cache and core
+  // serialisation after a store, the poke probe); nullptr unless this is the
+  // host's backend.
   virtual const HostCode* host_code() const;
 };
 

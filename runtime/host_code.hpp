@@ -6,8 +6,8 @@
 
 namespace xtramp {
 
-// The host backend's HostCode; a default one (no probe, trap byte 0) if it
-// has none.
+// The host backend's HostCode; a default one (no probe, nothing after a code
+// store) if it has none.
 const HostCode& host_code();
 
 }  // namespace xtramp
