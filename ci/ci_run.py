@@ -6,7 +6,7 @@ import shutil
 import subprocess
 import sys
 
-from ctest_results import ctest_junit, gtest_cases
+from ctest_results import console_statuses, ctest_junit, gtest_cases
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 JOBS = os.environ.get("XTRAMP_JOBS", "2")
@@ -184,12 +184,14 @@ class Run:
             cmd += ["-L", label] if label else []
         cmd += ["-j", JOBS, "--timeout", os.environ.get("XTRAMP_TEST_TIMEOUT", "600"),
                 "--output-junit", junit]
-        rc = self.run(None, cmd, env=env, tee=os.path.join(LOGS, f"{self.stage}.ctest.txt"))
+        console = os.path.join(LOGS, f"{self.stage}.ctest.txt")
+        rc = self.run(None, cmd, env=env, tee=console)
         p = f = s = 0
         try:
             results = ctest_junit(junit)
         except (OSError, SyntaxError):  # no file (ctest ran no test), or ET.ParseError
             results = []
+        said = console_statuses(console)  # "Timeout" where JUnit only says failed
         for name, status, detail in results:
             if status == "passed":
                 p += 1
@@ -198,7 +200,7 @@ class Run:
                 self.skips.append(f"{self.stage}: ctest {name} (all gtest cases skipped)")
             else:
                 f += 1
-                self.failures.append(f"{self.stage}: ctest {name} ({detail})")
+                self.failures.append(f"{self.stage}: ctest {name} ({said.get(name, detail)})")
         if rc != 0 and f == 0:
             f = 1  # ctest failed without a failing test (e.g. no tests found)
             self.failures.append(f"{self.stage}: ctest exited {rc} in {build_dir}")

@@ -7,12 +7,17 @@ writes each test as <testcase status="run|fail|notrun">; a test ctest skipped
 Any other "notrun" (executable not found, a failed fixture, disabled) is a
 failure, as ctest's console reports it ("***Not Run").
 
+console_statuses(path): what ctest's console said of each test that did not
+pass ("Timeout", "Failed", "Exception: SegFault", "Not Run"): the JUnit file
+gives a timeout and a failure the same empty message, the console does not.
+
 gtest_cases(dir): per-case results from <build>/gtest-results/*.xml
 (written by cmake/XtrampRunGtest.cmake). A binary whose cases ALL skipped is
 already ctest "Skipped" (cmake/XtrampGtest.cmake); these files name the cases
 that skipped inside a binary that passed.
 """
 import os
+import re
 import xml.etree.ElementTree as ET
 
 SKIP_MESSAGES = ("SKIP_REGULAR_EXPRESSION_MATCHED", "SKIP_RETURN_CODE")
@@ -35,6 +40,24 @@ def ctest_junit(path):
             msg = node.get("message", "") if node is not None else ""
             results.append((name, "failed", msg or ("Not Run" if status == "notrun" else "Failed")))
     return results
+
+
+# " 3/17 Test  #3: xtramp_vm_test .......***Timeout 600.01 sec"
+CONSOLE_LINE = re.compile(r"Test\s+#\d+: (\S+) \.*\s*\*\*\*(.+?)\s+[\d.]+ sec\s*$")
+
+
+def console_statuses(path):
+    """{test name: ctest's console status} for the tests that did not pass."""
+    statuses = {}
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            for line in f:
+                m = CONSOLE_LINE.search(line)
+                if m:
+                    statuses[m.group(1)] = m.group(2)
+    except OSError:
+        pass
+    return statuses
 
 
 def gtest_cases(results_dir):
