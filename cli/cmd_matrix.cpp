@@ -18,6 +18,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/json_text.hpp"
 #include "cli/matrix_report.hpp"
+#include "cli/pair_report.hpp"
 #include "common/error.hpp"
 #include "conform/host/workdir.hpp"
 #include "conform/siggen.hpp"
@@ -43,9 +44,14 @@ constexpr const char* kFooter =
     "pass / fail / unsupported, and why), e.g. --library "
     "libchipmunk-dev:chipmunk/chipmunk.h:/usr/include/chipmunk\n"
     "(ci/setup-and-run passes the ones docs/matrix.md shows).\n"
+    "--compilers (default all) adds the compiler pairs C:gcc12 and gcc12:C (psabi,\n"
+    "see `xtramp conform --help`); the report gets a \"Compiler pairs\" section (per\n"
+    "arch and pair: pass / fail / finding / unsupported, the findings' bytes). A\n"
+    "missing compiler (gcc16 before ci/install-buildroot) makes its pairs unsupported.\n"
     "\n"
     "Exit codes:\n"
-    "  0  psabi passed everywhere (linux failures are the findings docs/matrix.md explains)\n"
+    "  0  psabi passed everywhere, with every compiler pair (linux failures and compiler\n"
+    "     findings are what docs/matrix.md explains)\n"
     "  1  a psabi case failed\n"
     "  2  bad input or a missing toolchain, runner or qemu (the message says which)\n";
 
@@ -58,6 +64,7 @@ void write_text(const std::string& path, const std::string& text) {
 class MatrixCommand final : public Command {
  public:
   void configure(CLI::App& sub) override {
+    opts_.compilers = "all";
     opts_.add_to(sub);
     sub.add_option("--seed", seed_, "Seed of the generated signatures (default 1)");
     sub.add_option("--count", count_, "Number of generated signatures (default 2000)")
@@ -108,6 +115,7 @@ class MatrixCommand final : public Command {
       l.declared_in = spec.substr(c2 + 1);
       l.req = opts_.request();
       l.req.policies = {Policy::psabi};
+      l.req.pairs.clear();        // the compiler pairs run on the corpus
       std::string stem = l.name;  // the file's name shows in progress lines
       for (char& ch : stem)
         if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '_') ch = '_';
@@ -164,6 +172,8 @@ class MatrixCommand final : public Command {
       write_stdout(json_text(j));
     } else {
       write_stdout(matrix_text(sum));
+      if (const std::string pairs = conform_pairs_text(res); !pairs.empty())
+        write_stdout("\nCompiler pairs:\n" + pairs);
       if (!libs.empty()) write_stdout("\nReal libraries:\n" + libraries_text(libs));
       write_stdout("\nTime per stage:\n" + conform_times_text(res));
       char buf[64];
@@ -175,7 +185,9 @@ class MatrixCommand final : public Command {
     if (out_ != "-") {
       MatrixDocInfo info;
       info.command = "xtramp matrix --seed " + std::to_string(seed_) + " --count " +
-                     std::to_string(count_) + " --arch " + opts_.arch + " --policy " + opts_.policy;
+                     std::to_string(count_) + " --arch " + opts_.arch + " --policy " +
+                     opts_.policy + " --compilers " +
+                     (opts_.compilers.empty() ? std::string("gcc12") : opts_.compilers);
       info.seed = seed_;
       info.count = count_;
       info.seconds = seconds;

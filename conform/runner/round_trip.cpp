@@ -25,6 +25,8 @@ const char* status_name(Status s) {
       return "fail";
     case Status::unsupported:
       return "unsupported";
+    case Status::finding:
+      return "finding";
   }
   return "?";
 }
@@ -58,6 +60,17 @@ std::string hex(uint8_t b) {
   char buf[8];
   std::snprintf(buf, sizeof buf, "0x%02x", b);
   return buf;
+}
+
+// "[4] 11 12 13 14" (at most 64 bytes shown).
+std::string hex_bytes(const uint8_t* p, size_t n) {
+  std::string s = "[" + std::to_string(n) + "]";
+  char buf[4];
+  for (size_t k = 0; k < n && k < 64; ++k) {
+    std::snprintf(buf, sizeof buf, " %02x", p[k]);
+    s += buf;
+  }
+  return n > 64 ? s + " ..." : s;
 }
 
 // A copy of a value's bytes at 64-byte alignment: the caller loads the
@@ -97,6 +110,7 @@ class RoundTrip {
     if (has_ret_) ret_ = make_image(m_.ret.t(), arch_, static_cast<uint32_t>(n));
     ret_slots_ = std::max<size_t>(1, (m_.ret.t().size + 7) / 8);
 
+    if (std::string why = direct_call(); !why.empty()) return {Status::finding, why};
     if (std::string why = fentry_fexit(); !why.empty()) return fail(why);
     return fmod_ret();
   }
@@ -118,9 +132,10 @@ class RoundTrip {
            " bytes, layout: " + describe_return(be_, L_.ret) + "]";
   }
 
-  // Calls the case's caller through `t` with fresh argument copies; returns
-  // the callee's call count.
-  unsigned long call(const Trampoline& t) {
+  // Calls the case's caller with `target` as the function (a trampoline, or
+  // the callee itself) with fresh argument copies; returns the callee's call
+  // count.
+  unsigned long call(const void* target) {
     std::vector<AlignedCopy> copies;
     std::vector<void*> argv;
     received_.assign(in_.size(), {});
@@ -134,8 +149,24 @@ class RoundTrip {
     *g_.ret = callee_ret_.data();
     caller_got_.assign(m_.ret.t().size + 16, 0);
     *g_.calls = 0;
-    c_.call(const_cast<void*>(t.entry()), argv.data(), caller_got_.data());
+    c_.call(const_cast<void*>(target), argv.data(), caller_got_.data());
     return *g_.calls;
+  }
+
+  // The direct call's first disagreement, with both values' bytes.
+  std::string direct_call() {
+    const unsigned long calls = call(c_.fn);
+    if (calls != 1) return "the callee ran " + std::to_string(calls) + " times, expected once";
+    for (size_t i = 0; i < in_.size(); ++i)
+      if (first_difference(received_[i].data(), in_[i].bytes.data(), in_[i].mask) >= 0)
+        return "argument " + std::to_string(i) + " " + m_.args[i].t().c_type +
+               ": the caller passed " + hex_bytes(in_[i].bytes.data(), in_[i].bytes.size()) +
+               ", the callee received " + hex_bytes(received_[i].data(), received_[i].size());
+    if (has_ret_ && first_difference(caller_got_.data(), ret_.bytes.data(), ret_.mask) >= 0)
+      return "the return value " + m_.ret.t().c_type + ": the callee returned " +
+             hex_bytes(ret_.bytes.data(), ret_.bytes.size()) + ", the caller got " +
+             hex_bytes(caller_got_.data(), ret_.bytes.size());
+    return "";
   }
 
   // A ctx as a program saw it, against the caller's values.
@@ -198,7 +229,7 @@ class RoundTrip {
     } catch (const Error& e) {
       return std::string("building the fentry+fexit trampoline failed: ") + e.what();
     }
-    const unsigned long calls = call(t);
+    const unsigned long calls = call(t.entry());
     if (std::string d = check_ctx("fentry", entry, false); !d.empty()) return d;
     if (calls != 1) return "the callee ran " + std::to_string(calls) + " times, expected once";
     for (size_t i = 0; i < in_.size(); ++i)
@@ -226,7 +257,7 @@ class RoundTrip {
       if (e.code() == Errc::unsupported) return {Status::pass, ""};
       return fail(std::string("building the fmod_ret trampoline failed: ") + e.what());
     }
-    const unsigned long calls = call(t);
+    const unsigned long calls = call(t.entry());
     if (std::string d = check_ctx("fmod_ret", seen, false); !d.empty()) return fail(d);
     if (calls != 0)
       return fail("fmod_ret returned non-zero, yet the callee ran " + std::to_string(calls) +

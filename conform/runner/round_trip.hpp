@@ -1,7 +1,10 @@
 // One function's round trip through xtramp trampolines, on the architecture
 // this process runs on: GCC-compiled caller -> trampoline (built from the
 // callee's BTF under one policy) -> GCC-compiled callee, with graffiti
-// values. Checked, in order, and the first mismatch reported:
+// values. First a direct call, caller -> callee without a trampoline: when
+// the two halves come from different compilers they may disagree on the ABI,
+// a finding about the compilers (with the bytes), not a result of xtramp's.
+// Then checked, in order, and the first mismatch reported:
 //   fentry    ran once; ctx[-1] = the layout's slot count, ctx[-2] = the
 //             function; every argument's ctx bytes = the caller's bytes
 //   callee    ran once and received exactly the caller's bytes
@@ -19,12 +22,14 @@
 
 namespace xtramp::conform {
 
-enum class Status { pass, fail, unsupported };
-const char* status_name(Status s);  // "pass", "fail", "unsupported"
+enum class Status { pass, fail, unsupported, finding };
+const char* status_name(Status s);  // "pass", "fail", "unsupported", "finding"
 
 struct Outcome {
   Status status = Status::pass;
-  std::string detail;  // fail: the first mismatch; unsupported: the reason
+  // fail: the first mismatch; unsupported: the reason; finding: how the
+  // direct call's bytes differ
+  std::string detail;
 };
 
 // The case library's shared variables (see case_abi.hpp).

@@ -28,11 +28,17 @@ namespace {
 constexpr unsigned kCaseTimeoutSeconds = 60;
 
 const char* kUsage =
-    "usage: xtramp-conform-runner [--policy psabi|linux|both] [--in-process] CASE.so\n"
+    "usage: xtramp-conform-runner [--policy psabi|linux|both] [--in-process]\n"
+    "                             [--debug-info LIB.so] CASE.so\n"
     "\n"
     "Round-trips every function of a case library (written by `xtramp conform`)\n"
     "through xtramp trampolines on this architecture. Prints one line per\n"
-    "(function, policy): NAME <tab> POLICY <tab> pass|fail|unsupported <tab> DETAIL.\n"
+    "(function, policy): NAME <tab> POLICY <tab> pass|fail|unsupported|finding <tab>\n"
+    "DETAIL. A finding: the direct call (no trampoline) already disagrees, the caller\n"
+    "and the callee were compiled by compilers that disagree on the ABI.\n"
+    "--debug-info reads the functions' BTF and DWARF from LIB.so (a case library of\n"
+    "the same functions built by GCC) instead of CASE.so (built by compilers\n"
+    "without -gbtf).\n"
     "A case that crashes or hangs (60 s) is a failure; the rest still run.\n"
     "--in-process runs the cases in this process, without the supervisor (for a\n"
     "debugger: the first crash ends the run).\n"
@@ -182,6 +188,7 @@ void supervise(const btf::BtfFile& btf, const Library& lib, const std::vector<Jo
 int run(int argc, char** argv) {
   std::vector<Policy> policies{Policy::psabi, Policy::linux_jit};
   const char* path = nullptr;
+  const char* debug_info = nullptr;
   bool in_process = false;
   for (int i = 1; i < argc; ++i) {
     const std::string_view a = argv[i];
@@ -191,6 +198,8 @@ int run(int argc, char** argv) {
     }
     if (a == "--in-process") {
       in_process = true;
+    } else if (a == "--debug-info" && i + 1 < argc) {
+      debug_info = argv[++i];
     } else if (a == "--policy" && i + 1 < argc) {
       const std::string_view p = argv[++i];
       if (p == "both") {
@@ -212,7 +221,7 @@ int run(int argc, char** argv) {
     return 2;
   }
   btf::OpenOptions o;
-  o.path = path;
+  o.path = debug_info != nullptr ? debug_info : path;
   btf::BtfFile btf = [&] {
     try {
       return btf::BtfFile::open(o);
@@ -221,7 +230,7 @@ int run(int argc, char** argv) {
     }
   }();
   if (btf.target() != host_arch())
-    bad_input(std::string(path) + " is built for " + std::string(arch_name(btf.target())) +
+    bad_input(std::string(o.path) + " is built for " + std::string(arch_name(btf.target())) +
               ", this runner runs on " + std::string(arch_name(host_arch())));
   const Library lib = open_library(path);
   std::vector<Job> jobs;
