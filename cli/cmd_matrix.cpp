@@ -45,7 +45,8 @@ constexpr const char* kFooter =
     "libchipmunk-dev:chipmunk/chipmunk.h:/usr/include/chipmunk\n"
     "(ci/setup-and-run passes the ones docs/matrix.md shows).\n"
     "--compilers (default all) adds the compiler pairs C:gcc12 and gcc12:C (psabi,\n"
-    "see `xtramp conform --help`); the report gets a \"Compiler pairs\" section (per\n"
+    "see `xtramp conform --help`) on the first --pair-count functions of each corpus\n"
+    "file; the report gets a \"Compiler pairs\" section (per\n"
     "arch and pair: pass / fail / finding / unsupported, the findings' bytes). A\n"
     "missing compiler (gcc16 before ci/install-buildroot) makes its pairs unsupported.\n"
     "\n"
@@ -69,6 +70,9 @@ class MatrixCommand final : public Command {
     sub.add_option("--seed", seed_, "Seed of the generated signatures (default 1)");
     sub.add_option("--count", count_, "Number of generated signatures (default 2000)")
         ->check(CLI::Range(0u, 1000000u));
+    sub.add_option("--pair-count", pair_count_,
+                   "The compiler pairs run the first N functions of each corpus file (the "
+                   "generated signatures i < N; default 500, 0: all)");
     sub.add_option("--out", out_, "Write the report here (default docs/matrix.md; '-' for none)");
     sub.add_option("--write-corpus", corpus_dir_, "Also write the corpus C files to DIR");
     sub.add_option("--library", libraries_,
@@ -83,6 +87,7 @@ class MatrixCommand final : public Command {
   int run() override {
     const auto t0 = std::chrono::steady_clock::now();
     conform::ConformRequest req = opts_.request();
+    req.pair_functions = pair_count_;
     conform::Workdir corpus(corpus_dir_);
     std::vector<std::string> group_of_file, order;
     for (const conform::CorpusFile& f : conform::builtin_corpus()) {
@@ -187,9 +192,11 @@ class MatrixCommand final : public Command {
       info.command = "xtramp matrix --seed " + std::to_string(seed_) + " --count " +
                      std::to_string(count_) + " --arch " + opts_.arch + " --policy " +
                      opts_.policy + " --compilers " +
-                     (opts_.compilers.empty() ? std::string("gcc12") : opts_.compilers);
+                     (opts_.compilers.empty() ? std::string("gcc12") : opts_.compilers) +
+                     " --pair-count " + std::to_string(pair_count_);
       info.seed = seed_;
       info.count = count_;
+      info.pair_count = pair_count_;
       info.seconds = seconds;
       if (fs::path(out_).has_parent_path()) fs::create_directories(fs::path(out_).parent_path());
       for (const LibraryRun& l : libs)
@@ -206,6 +213,7 @@ class MatrixCommand final : public Command {
   ConformOptions opts_;
   uint64_t seed_ = 1;
   uint32_t count_ = 2000;
+  uint32_t pair_count_ = 500;
   std::string out_ = "docs/matrix.md";
   std::string corpus_dir_;
   std::vector<std::string> libraries_;

@@ -359,7 +359,9 @@ std::string matrix_markdown(const MatrixSummary& s, const conform::ConformResult
     md += "| " + k.first + " | " + std::to_string(v.first) + " | " + k.second + " (`" + v.second +
           "`) |\n";
 
-  md += pairs_markdown(res);
+  md += pairs_markdown(res, info.pair_count == 0 ? ""
+                                                 : "the first " + std::to_string(info.pair_count) +
+                                                       " functions of each corpus file");
 
   if (!libs.empty()) {
     md +=

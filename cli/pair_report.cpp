@@ -83,7 +83,7 @@ std::string conform_pairs_text(const conform::ConformResult& res) {
   return out;
 }
 
-std::string pairs_markdown(const conform::ConformResult& res) {
+std::string pairs_markdown(const conform::ConformResult& res, const std::string& scope) {
   const PairCounts c = count_pairs(res);
   if (c.pairs.empty()) return "";
   std::string md =
@@ -94,7 +94,9 @@ std::string pairs_markdown(const conform::ConformResult& res) {
       "(psabi). A *finding* is a direct call (no trampoline) on which the two compilers already "
       "disagree: a difference between the compilers, with the bytes, neither a pass nor a "
       "failure of xtramp. A compiler missing here makes its pairs unsupported. Cells: pass / "
-      "fail / finding / unsupported.\n\n| caller:callee |";
+      "fail / finding / unsupported" +
+      (scope.empty() ? std::string(".") : "; the pairs ran " + scope + ".") +
+      "\n\n| caller:callee |";
   std::string sep = "|---|";
   for (Arch a : c.arches) {
     md += " " + std::string(arch_name(a)) + " |";

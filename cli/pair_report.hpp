@@ -12,6 +12,8 @@ namespace xtramp::cli {
 
 // "" when `res` holds no pair record.
 std::string conform_pairs_text(const conform::ConformResult& res);
-std::string pairs_markdown(const conform::ConformResult& res);
+// `scope`: which functions the pairs ran, e.g. "the first 500 functions of
+// each corpus file" ("" for all).
+std::string pairs_markdown(const conform::ConformResult& res, const std::string& scope = "");
 
 }  // namespace xtramp::cli

@@ -351,7 +351,12 @@ class ArchPipeline {
                       since(t0)});
     if (!built || built->empty()) return;
     run_library(i, so, "", policy_arg(req_.policies), "", results_[i]);
-    for (const CompilerPair& p : req_.pairs) run_pair(i, p, *built, include, so);
+    std::vector<size_t> subset = *built;
+    if (req_.pair_functions > 0)
+      std::erase_if(subset, [&](size_t k) {
+        return files_[i].source.cases[k].function >= req_.pair_functions;
+      });
+    for (const CompilerPair& p : req_.pairs) run_pair(i, p, subset, include, so);
   }
 
   // Runs the runner on `so` into `out`; `label` names the pair ("" for the
@@ -362,7 +367,7 @@ class ArchPipeline {
     const std::string what = arch() + (label.empty() ? "" : " " + label) + " " + f.name();
     std::vector<std::string> run = tc_.run_prefix;
     run.insert(run.end(), {tc_.runner, "--policy", policy});
-    if (!debug_info.empty()) run.insert(run.end(), {"--debug-info", debug_info});
+    if (!debug_info.empty()) run.insert(run.end(), {"--baseline", "--debug-info", debug_info});
     run.push_back(so);
     progress(arch() + ": running " + f.label + (label.empty() ? "" : " (" + label + ")") +
              (tc_.run_prefix.empty() ? "" : " under " + tc_.run_prefix[0]));
@@ -520,8 +525,9 @@ ConformResult run_conform(const ConformRequest& req) {
   }
 
   for (size_t i = 0; i < files.size(); ++i)
-    for (const DeclaredFunction& fn : files[i].source.functions)
+    for (size_t fi = 0; fi < files[i].source.functions.size(); ++fi)
       for (size_t a = 0; a < tcs.size(); ++a) {
+        const DeclaredFunction& fn = files[i].source.functions[fi];
         const ArchPipeline& pipe = *pipes[a];
         auto record = [&](Policy pol, const std::string& pair, const FileResults& fr,
                           const std::map<std::string, std::string>& pair_unsup) {
@@ -545,8 +551,9 @@ ConformResult run_conform(const ConformRequest& req) {
           out.records.push_back(std::move(r));
         };
         for (Policy pol : req.policies) record(pol, "", pipe.results(i), {});
-        for (const CompilerPair& p : req.pairs)
-          record(Policy::psabi, p.name(), pipe.pair_results(p, i), pipe.pair_unsupported(p, i));
+        if (req.pair_functions == 0 || fi < req.pair_functions)
+          for (const CompilerPair& p : req.pairs)
+            record(Policy::psabi, p.name(), pipe.pair_results(p, i), pipe.pair_unsupported(p, i));
       }
   return out;
 }

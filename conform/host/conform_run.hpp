@@ -55,6 +55,9 @@ struct ConformRequest {
   // ordinary library, whose debug info models the functions for them all).
   // A compiler missing on an arch makes its pairs' records unsupported there.
   std::vector<CompilerPair> pairs;
+  // Only the first pair_functions functions of each file (in declaration
+  // order) go into the pairs' libraries (0: all); the others get no pair record.
+  size_t pair_functions = 0;
   std::string workdir;  // "" = a fresh directory under $TMPDIR, removed afterwards
   std::function<void(const std::string&)> progress;  // may be empty
 };

@@ -95,27 +95,39 @@ class RoundTrip {
       : m_(m), policy_(p), c_(c), g_(g), arch_(m.target), be_(backend(m.target)) {}
 
   Outcome run() {
-    const size_t n = m_.args.size();
-    if (n != c_.nargs)
-      return fail("the BTF gives " + std::to_string(n) + " arguments, the case library " +
-                  std::to_string(c_.nargs));
-    if (n > kMaxCaseArgs) return unsupported(std::to_string(n) + " arguments (at most 64)");
+    if (std::optional<Outcome> o = prepare()) return *o;
     try {
       L_ = be_.place(m_, policy_);
     } catch (const Error& e) {
       return unsupported(e.what());
     }
-    for (size_t i = 0; i < n; ++i) in_.push_back(make_image(m_.args[i].t(), arch_, i));
-    has_ret_ = m_.ret.t().kind != ValueKind::void_;
-    if (has_ret_) ret_ = make_image(m_.ret.t(), arch_, static_cast<uint32_t>(n));
-    ret_slots_ = std::max<size_t>(1, (m_.ret.t().size + 7) / 8);
-
-    if (std::string why = direct_call(); !why.empty()) return {Status::finding, why};
     if (std::string why = fentry_fexit(); !why.empty()) return fail(why);
     return fmod_ret();
   }
 
+  // The caller straight to the callee: a finding when they disagree.
+  std::optional<Outcome> baseline() {
+    if (std::optional<Outcome> o = prepare()) return o;
+    if (std::string why = direct_call(); !why.empty()) return Outcome{Status::finding, why};
+    return std::nullopt;
+  }
+
  private:
+  // The values; an outcome when the case cannot run.
+  std::optional<Outcome> prepare() {
+    const size_t n = m_.args.size();
+    if (n != c_.nargs)
+      return fail("the BTF gives " + std::to_string(n) + " arguments, the case library " +
+                  std::to_string(c_.nargs));
+    if (n > kMaxCaseArgs) return unsupported(std::to_string(n) + " arguments (at most 64)");
+    in_.clear();
+    for (size_t i = 0; i < n; ++i) in_.push_back(make_image(m_.args[i].t(), arch_, i));
+    has_ret_ = m_.ret.t().kind != ValueKind::void_;
+    if (has_ret_) ret_ = make_image(m_.ret.t(), arch_, static_cast<uint32_t>(n));
+    ret_slots_ = std::max<size_t>(1, (m_.ret.t().size + 7) / 8);
+    return std::nullopt;
+  }
+
   static Outcome fail(std::string d) { return {Status::fail, std::move(d)}; }
   static Outcome unsupported(std::string d) { return {Status::unsupported, std::move(d)}; }
 
@@ -386,6 +398,10 @@ std::optional<Outcome> hidden_property(const FuncModel& m, const CaseEntry& c,
 }
 
 }  // namespace
+
+std::optional<Outcome> direct_call(const FuncModel& m, const CaseEntry& c, const CaseGlobals& g) {
+  return RoundTrip(m, Policy::psabi, c, g).baseline();
+}
 
 Outcome round_trip(const FuncModel& m, Policy policy, const CaseEntry& c, const CaseGlobals& g) {
   Outcome o = RoundTrip(m, policy, c, g).run();

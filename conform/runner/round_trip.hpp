@@ -1,10 +1,7 @@
 // One function's round trip through xtramp trampolines, on the architecture
 // this process runs on: GCC-compiled caller -> trampoline (built from the
 // callee's BTF under one policy) -> GCC-compiled callee, with graffiti
-// values. First a direct call, caller -> callee without a trampoline: when
-// the two halves come from different compilers they may disagree on the ABI,
-// a finding about the compilers (with the bytes), not a result of xtramp's.
-// Then checked, in order, and the first mismatch reported:
+// values. Checked, in order, and the first mismatch reported:
 //   fentry    ran once; ctx[-1] = the layout's slot count, ctx[-2] = the
 //             function; every argument's ctx bytes = the caller's bytes
 //   callee    ran once and received exactly the caller's bytes
@@ -14,6 +11,7 @@
 //             callee and is what the caller gets
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "common/call_layout.hpp"
@@ -38,6 +36,12 @@ struct CaseGlobals {
   void** ret = nullptr;
   unsigned long* calls = nullptr;
 };
+
+// The baseline, before any trampoline: the caller straight to the callee.
+// When the two halves come from different compilers they may disagree on the
+// ABI: a finding about the compilers (with both values' bytes), not a result
+// of xtramp's. nullopt when they agree.
+std::optional<Outcome> direct_call(const FuncModel& m, const CaseEntry& c, const CaseGlobals& g);
 
 Outcome round_trip(const FuncModel& m, Policy policy, const CaseEntry& c, const CaseGlobals& g);
 

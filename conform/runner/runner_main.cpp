@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,13 +30,15 @@ constexpr unsigned kCaseTimeoutSeconds = 60;
 
 const char* kUsage =
     "usage: xtramp-conform-runner [--policy psabi|linux|both] [--in-process]\n"
-    "                             [--debug-info LIB.so] CASE.so\n"
+    "                             [--debug-info LIB.so] [--baseline] CASE.so\n"
     "\n"
     "Round-trips every function of a case library (written by `xtramp conform`)\n"
     "through xtramp trampolines on this architecture. Prints one line per\n"
     "(function, policy): NAME <tab> POLICY <tab> pass|fail|unsupported|finding <tab>\n"
-    "DETAIL. A finding: the direct call (no trampoline) already disagrees, the caller\n"
-    "and the callee were compiled by compilers that disagree on the ABI.\n"
+    "DETAIL.\n"
+    "--baseline first calls each callee directly (no trampoline), for a library whose\n"
+    "callers and callees come from different compilers: where that call disagrees\n"
+    "(or crashes), the compilers disagree on the ABI, a finding (status \"finding\").\n"
     "--debug-info reads the functions' BTF and DWARF from LIB.so (a case library of\n"
     "the same functions built by GCC) instead of CASE.so (built by compilers\n"
     "without -gbtf).\n"
@@ -103,9 +106,10 @@ std::string result_line(const Library& lib, const Job& j, Status s, const std::s
          "\t" + status_name(s) + "\t" + one_line(detail) + "\n";
 }
 
-// Child: runs jobs[from..] and reports "B <k>" before and "R <line>" after each.
+// Child: runs jobs[from..] and reports "B <k>" before each, "D <k>" once its
+// direct call (caller -> callee, no trampoline) agreed, "R <line>" after it.
 [[noreturn]] void run_jobs(const btf::BtfFile& btf, const Library& lib,
-                           const std::vector<Job>& jobs, size_t from, int fd) {
+                           const std::vector<Job>& jobs, size_t from, int fd, bool baseline) {
   for (size_t k = from; k < jobs.size(); ++k) {
     write_all(fd, "B\t" + std::to_string(k) + "\n");
     alarm(kCaseTimeoutSeconds);
@@ -114,7 +118,14 @@ std::string result_line(const Library& lib, const Job& j, Status s, const std::s
     Outcome o;
     try {
       const FuncModel m = btf.model(c.name);
-      o = round_trip(m, j.policy, c, lib.globals);
+      std::optional<Outcome> f;
+      if (baseline) f = direct_call(m, c, lib.globals);
+      if (f) {
+        o = *f;
+      } else {
+        write_all(fd, "D\t" + std::to_string(k) + "\n");
+        o = round_trip(m, j.policy, c, lib.globals);
+      }
     } catch (const Error& e) {
       o = {e.code() == Errc::unsupported || e.code() == Errc::too_many_args ? Status::unsupported
                                                                             : Status::fail,
@@ -127,20 +138,22 @@ std::string result_line(const Library& lib, const Job& j, Status s, const std::s
   _exit(0);
 }
 
-std::string death(int status) {
+// `during`: "the round trip", "the direct call".
+std::string death(int status, const std::string& during = "the round trip") {
   if (WIFSIGNALED(status)) {
     const int sig = WTERMSIG(status);
     if (sig == SIGALRM)
       return "hung: no result within " + std::to_string(kCaseTimeoutSeconds) + " s";
     return std::string("crashed with signal ") + std::to_string(sig) + " (" + strsignal(sig) +
-           ") during the round trip";
+           ") during " + during;
   }
-  return "the runner exited with status " + std::to_string(WEXITSTATUS(status)) +
-         " during the round trip";
+  return "the runner exited with status " + std::to_string(WEXITSTATUS(status)) + " during " +
+         during;
 }
 
 // Supervisor: restarts a child after the case that killed it.
-void supervise(const btf::BtfFile& btf, const Library& lib, const std::vector<Job>& jobs) {
+void supervise(const btf::BtfFile& btf, const Library& lib, const std::vector<Job>& jobs,
+               bool baseline) {
   size_t next = 0;
   while (next < jobs.size()) {
     int fds[2];
@@ -150,11 +163,11 @@ void supervise(const btf::BtfFile& btf, const Library& lib, const std::vector<Jo
     if (pid < 0) bad_input(std::string("fork: ") + strerror(errno));
     if (pid == 0) {
       close(fds[0]);
-      run_jobs(btf, lib, jobs, next, fds[1]);
+      run_jobs(btf, lib, jobs, next, fds[1], baseline);
     }
     close(fds[1]);
     FILE* in = fdopen(fds[0], "r");
-    long begun = -1;
+    long begun = -1, direct_ok = -1;
     size_t done = next;
     char* line = nullptr;
     size_t cap = 0;
@@ -162,6 +175,8 @@ void supervise(const btf::BtfFile& btf, const Library& lib, const std::vector<Jo
       std::string_view l(line);
       if (l.starts_with("B\t")) {
         begun = std::stol(std::string(l.substr(2)));
+      } else if (l.starts_with("D\t")) {
+        direct_ok = std::stol(std::string(l.substr(2)));
       } else if (l.starts_with("R\t")) {
         const size_t tab = l.find('\t', 2);
         done = std::stoul(std::string(l.substr(2, tab - 2))) + 1;
@@ -176,7 +191,16 @@ void supervise(const btf::BtfFile& btf, const Library& lib, const std::vector<Jo
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && done == jobs.size()) break;
     if (begun >= static_cast<long>(done)) {
       const Job& j = jobs[static_cast<size_t>(begun)];
-      std::fputs(result_line(lib, j, Status::fail, death(status)).c_str(), stdout);
+      // Dead before its direct call agreed: the caller and the callee
+      // disagree so much that the call itself crashes (a finding).
+      const std::string line =
+          !baseline || direct_ok == begun
+              ? result_line(lib, j, Status::fail, death(status))
+              : result_line(lib, j, Status::finding,
+                            death(status,
+                                  "the direct call (no trampoline): the caller and the "
+                                  "callee disagree on how it is passed"));
+      std::fputs(line.c_str(), stdout);
       next = static_cast<size_t>(begun) + 1;
     } else {
       bad_input("the case runner died outside a case: " + death(status));
@@ -189,7 +213,7 @@ int run(int argc, char** argv) {
   std::vector<Policy> policies{Policy::psabi, Policy::linux_jit};
   const char* path = nullptr;
   const char* debug_info = nullptr;
-  bool in_process = false;
+  bool in_process = false, baseline = false;
   for (int i = 1; i < argc; ++i) {
     const std::string_view a = argv[i];
     if (a == "-h" || a == "--help") {
@@ -198,6 +222,8 @@ int run(int argc, char** argv) {
     }
     if (a == "--in-process") {
       in_process = true;
+    } else if (a == "--baseline") {
+      baseline = true;
     } else if (a == "--debug-info" && i + 1 < argc) {
       debug_info = argv[++i];
     } else if (a == "--policy" && i + 1 < argc) {
@@ -236,8 +262,8 @@ int run(int argc, char** argv) {
   std::vector<Job> jobs;
   for (unsigned i = 0; i < lib.count; ++i)
     for (Policy p : policies) jobs.push_back({i, p});
-  if (in_process) run_jobs(btf, lib, jobs, 0, STDOUT_FILENO);
-  supervise(btf, lib, jobs);
+  if (in_process) run_jobs(btf, lib, jobs, 0, STDOUT_FILENO, baseline);
+  supervise(btf, lib, jobs, baseline);
   return 0;
 }
 
