@@ -106,38 +106,6 @@ std::string result_line(const Library& lib, const Job& j, Status s, const std::s
          "\t" + status_name(s) + "\t" + one_line(detail) + "\n";
 }
 
-// Child: runs jobs[from..] and reports "B <k>" before each, "D <k>" once its
-// direct call (caller -> callee, no trampoline) agreed, "R <line>" after it.
-[[noreturn]] void run_jobs(const btf::BtfFile& btf, const Library& lib,
-                           const std::vector<Job>& jobs, size_t from, int fd, bool baseline) {
-  for (size_t k = from; k < jobs.size(); ++k) {
-    write_all(fd, "B\t" + std::to_string(k) + "\n");
-    alarm(kCaseTimeoutSeconds);
-    const Job& j = jobs[k];
-    const CaseEntry& c = lib.cases[j.case_index];
-    Outcome o;
-    try {
-      const FuncModel m = btf.model(c.name);
-      std::optional<Outcome> f;
-      if (baseline) f = direct_call(m, c, lib.globals);
-      if (f) {
-        o = *f;
-      } else {
-        write_all(fd, "D\t" + std::to_string(k) + "\n");
-        o = round_trip(m, j.policy, c, lib.globals);
-      }
-    } catch (const Error& e) {
-      o = {e.code() == Errc::unsupported || e.code() == Errc::too_many_args ? Status::unsupported
-                                                                            : Status::fail,
-           e.what()};
-    } catch (const std::exception& e) {
-      o = {Status::fail, std::string("exception: ") + e.what()};
-    }
-    write_all(fd, "R\t" + std::to_string(k) + "\t" + result_line(lib, j, o.status, o.detail));
-  }
-  _exit(0);
-}
-
 // `during`: "the round trip", "the direct call".
 std::string death(int status, const std::string& during = "the round trip") {
   if (WIFSIGNALED(status)) {
@@ -149,6 +117,76 @@ std::string death(int status, const std::string& during = "the round trip") {
   }
   return "the runner exited with status " + std::to_string(WEXITSTATUS(status)) + " during " +
          during;
+}
+
+// The direct call in a process of its own: a disagreement between the
+// compilers can corrupt memory or crash, and must not show in the round trip
+// after it. nullopt when the caller and the callee agree.
+std::optional<Outcome> isolated_direct_call(const FuncModel& m, const CaseEntry& c,
+                                            const CaseGlobals& g) {
+  int fds[2];
+  if (pipe(fds) != 0) bad_input(std::string("pipe: ") + strerror(errno));
+  std::fflush(stdout);
+  const pid_t pid = fork();
+  if (pid < 0) bad_input(std::string("fork: ") + strerror(errno));
+  if (pid == 0) {
+    close(fds[0]);
+    alarm(kCaseTimeoutSeconds);
+    const std::optional<Outcome> o = direct_call(m, c, g);
+    write_all(fds[1], o ? std::string(status_name(o->status)) + "\t" + o->detail : "agree\t");
+    _exit(0);
+  }
+  close(fds[1]);
+  std::string text;
+  char buf[4096];
+  for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) != 0;) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) break;
+    text.append(buf, static_cast<size_t>(n));
+  }
+  close(fds[0]);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  const size_t tab = text.find('\t');
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || tab == std::string::npos)
+    return Outcome{Status::finding,
+                   death(status,
+                         "the direct call (no trampoline): the caller and the callee "
+                         "disagree on how it is passed")};
+  const std::string st = text.substr(0, tab), detail = text.substr(tab + 1);
+  if (st == "agree") return std::nullopt;
+  for (Status s : {Status::fail, Status::unsupported, Status::finding})
+    if (st == status_name(s)) return Outcome{s, detail};
+  return Outcome{Status::fail, "the direct call reported '" + text + "'"};
+}
+
+// Child: runs jobs[from..] and reports "B <k>" before and "R <line>" after
+// each. With `baseline`, the direct call (caller -> callee, no trampoline)
+// first.
+[[noreturn]] void run_jobs(const btf::BtfFile& btf, const Library& lib,
+                           const std::vector<Job>& jobs, size_t from, int fd, bool baseline) {
+  for (size_t k = from; k < jobs.size(); ++k) {
+    write_all(fd, "B\t" + std::to_string(k) + "\n");
+    alarm(kCaseTimeoutSeconds);
+    const Job& j = jobs[k];
+    const CaseEntry& c = lib.cases[j.case_index];
+    Outcome o;
+    try {
+      const FuncModel m = btf.model(c.name);
+      std::optional<Outcome> f;
+      if (baseline) f = isolated_direct_call(m, c, lib.globals);
+      o = f ? *f : round_trip(m, j.policy, c, lib.globals);
+    } catch (const Error& e) {
+      o = {e.code() == Errc::unsupported || e.code() == Errc::too_many_args ? Status::unsupported
+                                                                            : Status::fail,
+           e.what()};
+    } catch (const std::exception& e) {
+      o = {Status::fail, std::string("exception: ") + e.what()};
+    }
+    write_all(fd, "R\t" + std::to_string(k) + "\t" + result_line(lib, j, o.status, o.detail));
+  }
+  _exit(0);
 }
 
 // Supervisor: restarts a child after the case that killed it.
@@ -167,7 +205,7 @@ void supervise(const btf::BtfFile& btf, const Library& lib, const std::vector<Jo
     }
     close(fds[1]);
     FILE* in = fdopen(fds[0], "r");
-    long begun = -1, direct_ok = -1;
+    long begun = -1;
     size_t done = next;
     char* line = nullptr;
     size_t cap = 0;
@@ -175,8 +213,7 @@ void supervise(const btf::BtfFile& btf, const Library& lib, const std::vector<Jo
       std::string_view l(line);
       if (l.starts_with("B\t")) {
         begun = std::stol(std::string(l.substr(2)));
-      } else if (l.starts_with("D\t")) {
-        direct_ok = std::stol(std::string(l.substr(2)));
+
       } else if (l.starts_with("R\t")) {
         const size_t tab = l.find('\t', 2);
         done = std::stoul(std::string(l.substr(2, tab - 2))) + 1;
@@ -191,16 +228,7 @@ void supervise(const btf::BtfFile& btf, const Library& lib, const std::vector<Jo
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && done == jobs.size()) break;
     if (begun >= static_cast<long>(done)) {
       const Job& j = jobs[static_cast<size_t>(begun)];
-      // Dead before its direct call agreed: the caller and the callee
-      // disagree so much that the call itself crashes (a finding).
-      const std::string line =
-          !baseline || direct_ok == begun
-              ? result_line(lib, j, Status::fail, death(status))
-              : result_line(lib, j, Status::finding,
-                            death(status,
-                                  "the direct call (no trampoline): the caller and the "
-                                  "callee disagree on how it is passed"));
-      std::fputs(line.c_str(), stdout);
+      std::fputs(result_line(lib, j, Status::fail, death(status)).c_str(), stdout);
       next = static_cast<size_t>(begun) + 1;
     } else {
       bad_input("the case runner died outside a case: " + death(status));
