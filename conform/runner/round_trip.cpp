@@ -62,6 +62,15 @@ std::string hex(uint8_t b) {
   return buf;
 }
 
+// Bytes after each buffer the case library writes, which it must leave alone.
+constexpr size_t kGuard = 64;
+constexpr uint8_t kGuardByte = 0xa5;
+
+bool guard_intact(const std::vector<uint8_t>& v, size_t used) {
+  return std::all_of(v.begin() + static_cast<std::ptrdiff_t>(used), v.end(),
+                     [](uint8_t b) { return b == kGuardByte; });
+}
+
 // "[4] 11 12 13 14" (at most 64 bytes shown).
 std::string hex_bytes(const uint8_t* p, size_t n) {
   std::string s = "[" + std::to_string(n) + "]";
@@ -154,12 +163,14 @@ class RoundTrip {
     for (size_t i = 0; i < in_.size(); ++i) {
       copies.emplace_back(in_[i].bytes);
       argv.push_back(copies.back().data());
-      received_[i].assign(in_[i].bytes.size(), 0);
+      received_[i].assign(in_[i].bytes.size() + kGuard, kGuardByte);
+      std::fill_n(received_[i].begin(), in_[i].bytes.size(), 0);
       g_.args[i] = received_[i].data();
     }
     callee_ret_ = ret_.bytes;
     *g_.ret = callee_ret_.data();
-    caller_got_.assign(m_.ret.t().size + 16, 0);
+    caller_got_.assign(m_.ret.t().size + kGuard, kGuardByte);
+    std::fill_n(caller_got_.begin(), m_.ret.t().size, 0);
     *g_.calls = 0;
     c_.call(const_cast<void*>(target), argv.data(), caller_got_.data());
     return *g_.calls;
@@ -169,6 +180,14 @@ class RoundTrip {
   std::string direct_call() {
     const unsigned long calls = call(c_.fn);
     if (calls != 1) return "the callee ran " + std::to_string(calls) + " times, expected once";
+    for (size_t i = 0; i < in_.size(); ++i)
+      if (!guard_intact(received_[i], in_[i].bytes.size()))
+        return "argument " + std::to_string(i) + " " + m_.args[i].t().c_type +
+               ": the callee wrote past its " + std::to_string(in_[i].bytes.size()) +
+               " bytes (its compiler lays the type out bigger)";
+    if (!guard_intact(caller_got_, m_.ret.t().size))
+      return "the return value " + m_.ret.t().c_type + ": the caller wrote past its " +
+             std::to_string(m_.ret.t().size) + " bytes (its compiler lays the type out bigger)";
     for (size_t i = 0; i < in_.size(); ++i)
       if (first_difference(received_[i].data(), in_[i].bytes.data(), in_[i].mask) >= 0)
         return "argument " + std::to_string(i) + " " + m_.args[i].t().c_type +
