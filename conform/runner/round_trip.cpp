@@ -192,7 +192,7 @@ class RoundTrip {
       if (first_difference(received_[i].data(), in_[i].bytes.data(), in_[i].mask) >= 0)
         return "argument " + std::to_string(i) + " " + m_.args[i].t().c_type +
                ": the caller passed " + hex_bytes(in_[i].bytes.data(), in_[i].bytes.size()) +
-               ", the callee received " + hex_bytes(received_[i].data(), received_[i].size());
+               ", the callee received " + hex_bytes(received_[i].data(), in_[i].bytes.size());
     if (has_ret_ && first_difference(caller_got_.data(), ret_.bytes.data(), ret_.mask) >= 0)
       return "the return value " + m_.ret.t().c_type + ": the callee returned " +
              hex_bytes(ret_.bytes.data(), ret_.bytes.size()) + ", the caller got " +

@@ -119,32 +119,41 @@ std::string death(int status, const std::string& during = "the round trip") {
          during;
 }
 
-// The direct call in a process of its own: a disagreement between the
-// compilers can corrupt memory or crash, and must not show in the round trip
-// after it. nullopt when the caller and the callee agree.
-std::optional<Outcome> isolated_direct_call(const FuncModel& m, const CaseEntry& c,
-                                            const CaseGlobals& g) {
+// fork() with a pipe from the child to the parent: returns 0 in the child,
+// with *fd the pipe's write end, and the child's pid in the parent, with *fd
+// its read end.
+pid_t fork_piped(int* fd) {
   int fds[2];
   if (pipe(fds) != 0) bad_input(std::string("pipe: ") + strerror(errno));
   std::fflush(stdout);
   const pid_t pid = fork();
   if (pid < 0) bad_input(std::string("fork: ") + strerror(errno));
+  close(fds[pid == 0 ? 0 : 1]);
+  *fd = fds[pid == 0 ? 1 : 0];
+  return pid;
+}
+
+// The direct call in a process of its own: a disagreement between the
+// compilers can corrupt memory or crash, and must not show in the round trip
+// after it. nullopt when the caller and the callee agree.
+std::optional<Outcome> isolated_direct_call(const FuncModel& m, const CaseEntry& c,
+                                            const CaseGlobals& g) {
+  int fd = -1;
+  const pid_t pid = fork_piped(&fd);
   if (pid == 0) {
-    close(fds[0]);
     alarm(kCaseTimeoutSeconds);
     const std::optional<Outcome> o = direct_call(m, c, g);
-    write_all(fds[1], o ? std::string(status_name(o->status)) + "\t" + o->detail : "agree\t");
+    write_all(fd, o ? std::string(status_name(o->status)) + "\t" + o->detail : "agree\t");
     _exit(0);
   }
-  close(fds[1]);
   std::string text;
   char buf[4096];
-  for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) != 0;) {
+  for (ssize_t n; (n = read(fd, buf, sizeof buf)) != 0;) {
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) break;
     text.append(buf, static_cast<size_t>(n));
   }
-  close(fds[0]);
+  close(fd);
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
@@ -194,17 +203,10 @@ void supervise(const btf::BtfFile& btf, const Library& lib, const std::vector<Jo
                bool baseline) {
   size_t next = 0;
   while (next < jobs.size()) {
-    int fds[2];
-    if (pipe(fds) != 0) bad_input(std::string("pipe: ") + strerror(errno));
-    std::fflush(stdout);
-    const pid_t pid = fork();
-    if (pid < 0) bad_input(std::string("fork: ") + strerror(errno));
-    if (pid == 0) {
-      close(fds[0]);
-      run_jobs(btf, lib, jobs, next, fds[1], baseline);
-    }
-    close(fds[1]);
-    FILE* in = fdopen(fds[0], "r");
+    int fd = -1;
+    const pid_t pid = fork_piped(&fd);
+    if (pid == 0) run_jobs(btf, lib, jobs, next, fd, baseline);
+    FILE* in = fdopen(fd, "r");
     long begun = -1;
     size_t done = next;
     char* line = nullptr;
