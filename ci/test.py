@@ -20,8 +20,11 @@
   matrix    xtramp matrix: the built-in corpus and $XTRAMP_MATRIX_COUNT (2000)
             generated signatures round-tripped on every arch this host can
             run (x86-64 natively, arm64 and s390x under qemu) under psabi
-            and linux; ci/check-matrix then requires psabi to pass
-            everywhere and linux to fail where the kernel JITs are wrong.
+            and linux, and (psabi) with the caller and the callee from
+            different compilers (GCC 12, the build root's GCC 16, clang
+            14) on the first 500 functions of each file; ci/check-matrix
+            then requires psabi to pass everywhere, no finding between two
+            GCCs, and linux to fail where the kernel JITs are wrong.
             Report: build/matrix.md (docs/matrix.md is ci/setup-and-run's)
   install   cmake --install of the native build into build/install, then
             selftests/install_consumer (find_package + pkg-config) against it

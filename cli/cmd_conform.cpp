@@ -10,6 +10,7 @@
 #include "cli/conform_report.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/json_text.hpp"
+#include "cli/pair_report.hpp"
 
 namespace xtramp::cli {
 namespace {
@@ -39,12 +40,20 @@ constexpr const char* kFooter =
     "bisection) is reported unsupported on that arch with the reason (the\n"
     "compiler's message), and the others run.\n"
     "\n"
+    "Compiler pairs (--pair CALLER:CALLEE, --compilers): the callers compiled by one\n"
+    "compiler, the callees by another, linked into one more library per arch; the\n"
+    "trampoline is built from the debug info of the ordinary (GCC) library, psabi\n"
+    "only. A direct call (no trampoline) runs first: where the two compilers disagree\n"
+    "it is a FINDING with both values' bytes, neither a pass nor a failure of xtramp.\n"
+    "\n"
     "Exit codes:\n"
-    "  0  every psabi case that ran passed (linux failures are findings, not errors)\n"
+    "  0  every psabi case that ran passed (linux failures and compiler findings are\n"
+    "     not errors)\n"
     "  1  a psabi case failed\n"
     "  2  bad input: a file that does not compile on the host or declares no function\n"
     "     (under --declared-in: none under PATH, or PATH does not exist), a missing\n"
-    "     toolchain, runner or qemu (the message says which and how to get it)\n";
+    "     toolchain, runner, qemu or --pair compiler (the message says which and how to\n"
+    "     get it)\n";
 
 class ConformCommand final : public Command {
  public:
@@ -58,8 +67,9 @@ class ConformCommand final : public Command {
                    "declarations");
     opts_.add_to(sub);
     sub.add_flag("--json", json_,
-                 "JSON: an array of {function, arch, policy, status (pass/fail/unsupported), "
-                 "detail (the first mismatch, or why it is unsupported on that arch)}");
+                 "JSON: an array of {function, arch, policy, status (pass/fail/unsupported/"
+                 "finding), detail (the first mismatch, or why it is unsupported on that arch), "
+                 "kernel_c; with a compiler pair also caller_cc, callee_cc}");
     sub.footer(kFooter);
   }
 
@@ -67,6 +77,7 @@ class ConformCommand final : public Command {
     conform::ConformRequest req = opts_.request();
     req.files = files_;
     req.declared_in = declared_in_;
+    require_compilers(req);
     const conform::ConformResult res = conform::run_conform(req);
     if (json_) {
       write_stdout(json_text(conform_json(res)));
@@ -74,6 +85,8 @@ class ConformCommand final : public Command {
       write_stdout(conform_matrix_text(req, res));
       const std::string details = conform_details_text(res);
       if (!details.empty()) write_stdout("\n" + details);
+      if (const std::string pairs = conform_pairs_text(res); !pairs.empty())
+        write_stdout("\nCompiler pairs:\n" + pairs);
     }
     return psabi_passed(res) ? kExitOk : kExitRejected;
   }

@@ -18,6 +18,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/json_text.hpp"
 #include "cli/matrix_report.hpp"
+#include "cli/pair_report.hpp"
 #include "common/error.hpp"
 #include "conform/host/workdir.hpp"
 #include "conform/siggen.hpp"
@@ -43,9 +44,15 @@ constexpr const char* kFooter =
     "pass / fail / unsupported, and why), e.g. --library "
     "libchipmunk-dev:chipmunk/chipmunk.h:/usr/include/chipmunk\n"
     "(ci/setup-and-run passes the ones docs/matrix.md shows).\n"
+    "--compilers (default all) adds the compiler pairs C:gcc12 and gcc12:C (psabi,\n"
+    "see `xtramp conform --help`) on the first --pair-count functions of each corpus\n"
+    "file; the report gets a \"Compiler pairs\" section (per\n"
+    "arch and pair: pass / fail / finding / unsupported, the findings' bytes). A\n"
+    "missing compiler (gcc16 before ci/install-buildroot) makes its pairs unsupported.\n"
     "\n"
     "Exit codes:\n"
-    "  0  psabi passed everywhere (linux failures are the findings docs/matrix.md explains)\n"
+    "  0  psabi passed everywhere, with every compiler pair (linux failures and compiler\n"
+    "     findings are what docs/matrix.md explains)\n"
     "  1  a psabi case failed\n"
     "  2  bad input or a missing toolchain, runner or qemu (the message says which)\n";
 
@@ -58,10 +65,14 @@ void write_text(const std::string& path, const std::string& text) {
 class MatrixCommand final : public Command {
  public:
   void configure(CLI::App& sub) override {
+    opts_.compilers = "all";
     opts_.add_to(sub);
     sub.add_option("--seed", seed_, "Seed of the generated signatures (default 1)");
     sub.add_option("--count", count_, "Number of generated signatures (default 2000)")
         ->check(CLI::Range(0u, 1000000u));
+    sub.add_option("--pair-count", pair_count_,
+                   "The compiler pairs run the first N functions of each corpus file (the "
+                   "generated signatures i < N; default 500, 0: all)");
     sub.add_option("--out", out_, "Write the report here (default docs/matrix.md; '-' for none)");
     sub.add_option("--write-corpus", corpus_dir_, "Also write the corpus C files to DIR");
     sub.add_option("--library", libraries_,
@@ -76,6 +87,7 @@ class MatrixCommand final : public Command {
   int run() override {
     const auto t0 = std::chrono::steady_clock::now();
     conform::ConformRequest req = opts_.request();
+    req.pair_functions = pair_count_;
     conform::Workdir corpus(corpus_dir_);
     std::vector<std::string> group_of_file, order;
     for (const conform::CorpusFile& f : conform::builtin_corpus()) {
@@ -108,6 +120,7 @@ class MatrixCommand final : public Command {
       l.declared_in = spec.substr(c2 + 1);
       l.req = opts_.request();
       l.req.policies = {Policy::psabi};
+      l.req.pairs.clear();        // the compiler pairs run on the corpus
       std::string stem = l.name;  // the file's name shows in progress lines
       for (char& ch : stem)
         if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '_') ch = '_';
@@ -164,6 +177,8 @@ class MatrixCommand final : public Command {
       write_stdout(json_text(j));
     } else {
       write_stdout(matrix_text(sum));
+      if (const std::string pairs = conform_pairs_text(res); !pairs.empty())
+        write_stdout("\nCompiler pairs:\n" + pairs);
       if (!libs.empty()) write_stdout("\nReal libraries:\n" + libraries_text(libs));
       write_stdout("\nTime per stage:\n" + conform_times_text(res));
       char buf[64];
@@ -175,9 +190,13 @@ class MatrixCommand final : public Command {
     if (out_ != "-") {
       MatrixDocInfo info;
       info.command = "xtramp matrix --seed " + std::to_string(seed_) + " --count " +
-                     std::to_string(count_) + " --arch " + opts_.arch + " --policy " + opts_.policy;
+                     std::to_string(count_) + " --arch " + opts_.arch + " --policy " +
+                     opts_.policy + " --compilers " +
+                     (opts_.compilers.empty() ? std::string("gcc12") : opts_.compilers) +
+                     " --pair-count " + std::to_string(pair_count_);
       info.seed = seed_;
       info.count = count_;
+      info.pair_count = pair_count_;
       info.seconds = seconds;
       if (fs::path(out_).has_parent_path()) fs::create_directories(fs::path(out_).parent_path());
       for (const LibraryRun& l : libs)
@@ -194,6 +213,7 @@ class MatrixCommand final : public Command {
   ConformOptions opts_;
   uint64_t seed_ = 1;
   uint32_t count_ = 2000;
+  uint32_t pair_count_ = 500;
   std::string out_ = "docs/matrix.md";
   std::string corpus_dir_;
   std::vector<std::string> libraries_;

@@ -1,5 +1,6 @@
 #include "cli/conform_options.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 #include <CLI/CLI.hpp>
@@ -7,6 +8,7 @@
 #include "cli/arch_btf.hpp"
 #include "common/error.hpp"
 #include "common/target.hpp"
+#include "conform/host/compilers.hpp"
 
 namespace xtramp::cli {
 namespace {
@@ -46,6 +48,19 @@ void ConformOptions::add_to(CLI::App& sub) {
   sub.add_option("--cc", cc,
                  "ARCH=CMD: the C compiler for ARCH (repeatable). Default: $XTRAMP_CC_<ARCH>, "
                  "then gcc on the host arch and <triple>-gcc for the others");
+  std::string names;
+  for (const std::string& n : conform::compiler_names()) names += (names.empty() ? "" : ",") + n;
+  sub.add_option("--pair", pairs,
+                 "CALLER:CALLEE (repeatable): also run psabi with the callers compiled by "
+                 "CALLER and the callees by CALLEE, each one of " +
+                     names +
+                     " (gcc12: the arch's GCC as chosen by --cc; gcc16: the Debian unstable "
+                     "build root of ci/install-buildroot; clang14: clang-14 --target). A "
+                     "direct call on which the two disagree is a finding, not a failure");
+  sub.add_option("--compilers", compilers,
+                 "A comma-separated list of " + names +
+                     ", or all: the pairs C:gcc12 and gcc12:C for every C but gcc12 (default: " +
+                     (compilers.empty() ? std::string("none") : compilers) + ")");
   sub.add_option("--workdir", workdir,
                  "Keep the generated sources, case libraries and BTF in this directory "
                  "(default: a temporary directory, removed afterwards)");
@@ -64,10 +79,36 @@ conform::ConformRequest ConformOptions::request() const {
   }
   parse_overrides(runner, "--runner", r.tools.runner);
   parse_overrides(cc, "--cc", r.tools.cc);
+  std::vector<std::string> names;
+  for (size_t at = 0; !compilers.empty() && at <= compilers.size();) {
+    const size_t end = std::min(compilers.find(',', at), compilers.size());
+    const std::string n = compilers.substr(at, end - at);
+    if (n == "all") {
+      names = conform::compiler_names();
+    } else {
+      names.push_back(conform::parse_pair(n + ":" + n, "--compilers").caller);
+    }
+    at = end + 1;
+  }
+  std::vector<conform::CompilerPair> want = conform::pairs_against_base(names);
+  for (const std::string& p : pairs) want.push_back(conform::parse_pair(p, "--pair"));
+  for (const conform::CompilerPair& p : want)  // the ordinary library is always run
+    if (!p.base() && std::find(r.pairs.begin(), r.pairs.end(), p) == r.pairs.end())
+      r.pairs.push_back(p);
   r.workdir = workdir;
   if (!quiet)
     r.progress = [](const std::string& s) { std::fprintf(stderr, "conform: %s\n", s.c_str()); };
   return r;
+}
+
+void require_compilers(const conform::ConformRequest& req) {
+  for (Arch a : req.arches) {
+    const std::string cc = conform::find_toolchain(a, req.tools).cc;
+    for (const conform::CompilerPair& p : req.pairs)
+      for (const std::string& n : {p.caller, p.callee})
+        if (std::string m = conform::find_compiler(n, a, cc).missing; !m.empty())
+          throw Error(Errc::bad_request, "missing compiler: " + m);
+  }
 }
 
 }  // namespace xtramp::cli

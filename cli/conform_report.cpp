@@ -26,6 +26,7 @@ std::string conform_matrix_text(const conform::ConformRequest& req,
   std::vector<std::string> row;
   std::string current;
   for (const Record& r : res.records) {
+    if (!r.pair.empty()) continue;  // conform_pairs_text
     if (r.function != current || row.empty()) {
       if (!row.empty()) t.add_row(row);
       row = {r.function};
@@ -40,11 +41,12 @@ std::string conform_matrix_text(const conform::ConformRequest& req,
 std::string conform_details_text(const conform::ConformResult& res) {
   std::string out;
   for (const Record& r : res.records)
-    if (r.status == "fail")
+    if (r.status == "fail" && r.pair.empty())
       out += "FAIL " + r.function + " " + arch_policy(r.arch, r.policy) + ": " + r.detail + "\n";
   // reason -> function -> its arch/policy columns; every function listed
   std::vector<std::string> all_cols;
   for (const Record& r : res.records) {
+    if (!r.pair.empty()) continue;
     const std::string c = arch_policy(r.arch, r.policy);
     if (std::find(all_cols.begin(), all_cols.end(), c) == all_cols.end()) all_cols.push_back(c);
   }
@@ -53,7 +55,7 @@ std::string conform_details_text(const conform::ConformResult& res) {
   std::map<std::string, bool> psabi_reason;
   std::map<std::string, size_t> cases;
   for (const Record& r : res.records) {
-    if (r.status != "unsupported") continue;
+    if (r.status != "unsupported" || !r.pair.empty()) continue;
     // The kernel's messages name the function: group them by their shape.
     std::string why = r.detail;
     if (size_t at = why.find(" " + r.function + " "); at != std::string::npos)
@@ -103,6 +105,11 @@ nlohmann::ordered_json conform_json(const conform::ConformResult& res) {
     j["status"] = r.status;
     j["detail"] = r.detail;
     j["kernel_c"] = !r.floating_point;
+    if (!r.pair.empty()) {
+      const size_t colon = r.pair.find(':');
+      j["caller_cc"] = r.pair.substr(0, colon);
+      j["callee_cc"] = r.pair.substr(colon + 1);
+    }
     a.push_back(std::move(j));
   }
   return a;

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "cli/conform_report.hpp"
+#include "cli/pair_report.hpp"
 #include "cli/text_table.hpp"
 #include "common/target.hpp"
 
@@ -93,6 +94,7 @@ MatrixSummary summarize(const conform::ConformRequest& req, const conform::Confo
   s.policies = req.policies;
   s.groups = group_order;
   for (const Record& r : res.records) {
+    if (!r.pair.empty()) continue;  // pairs_markdown
     std::string g = r.file < group_of_file.size() ? group_of_file[r.file] : "";
     if (g.empty()) {
       // gen_<group>_<i>
@@ -333,7 +335,7 @@ std::string matrix_markdown(const MatrixSummary& s, const conform::ConformResult
   md += "\n## Failures (first mismatch each, at most 5 per group and column)\n\n";
   std::map<std::string, int> shown;
   for (const Record& r : res.records) {
-    if (r.status != "fail") continue;
+    if (r.status != "fail" || !r.pair.empty()) continue;
     const std::string key = s.group_of.at(r.function) + " " + arch_policy(r.arch, r.policy);
     if (shown[key]++ >= 5) continue;
     md += "- `" + r.function + "` " + arch_policy(r.arch, r.policy) + ": " + r.detail + "\n";
@@ -345,7 +347,7 @@ std::string matrix_markdown(const MatrixSummary& s, const conform::ConformResult
       "|\n|---|---:|---|\n";
   std::map<std::pair<std::string, std::string>, std::pair<int, std::string>> reasons;
   for (const Record& r : res.records) {
-    if (r.status != "unsupported") continue;
+    if (r.status != "unsupported" || !r.pair.empty()) continue;
     // Group the kernel's messages by their shape: drop the function's name.
     std::string why = r.detail;
     if (size_t at = why.find(r.function); at != std::string::npos)
@@ -356,6 +358,10 @@ std::string matrix_markdown(const MatrixSummary& s, const conform::ConformResult
   for (const auto& [k, v] : reasons)
     md += "| " + k.first + " | " + std::to_string(v.first) + " | " + k.second + " (`" + v.second +
           "`) |\n";
+
+  md += pairs_markdown(res, info.pair_count == 0 ? ""
+                                                 : "the first " + std::to_string(info.pair_count) +
+                                                       " functions of each corpus file");
 
   if (!libs.empty()) {
     md +=

@@ -42,6 +42,7 @@ struct MatrixDocInfo {
   uint64_t seed = 0;
   uint32_t count = 0;
   double seconds = 0;
+  uint32_t pair_count = 0;  // the compiler pairs ran the first N functions of each file
 };
 // A real library's API through `xtramp conform --declared-in` (psabi):
 // `xtramp matrix --library NAME:HEADER:DIR`.

@@ -1,6 +1,7 @@
 // The contract between a generated case library (C, written by
 // conform/casegen, compiled by GCC for the target) and xtramp-conform-runner
-// (C++, the same target). casegen writes kCaseAbiC into every case source;
+// (C++, the same target). casegen writes kCaseAbiStructC and kCaseAbiVarsC into
+// the case sources;
 // the runner reads the symbols below with dlsym and checks
 // xt_conform_case_size against sizeof(CaseEntry), so the two cannot drift
 // apart silently.
@@ -35,14 +36,16 @@ inline constexpr const char* kCallsSym = "xt_conform_calls";          // unsigne
 
 inline constexpr unsigned kMaxCaseArgs = 64;
 
-// The same declarations in C, for the generated source.
-inline constexpr const char* kCaseAbiC = R"(struct xt_conform_case {
+// The same declarations in C, for the generated source: the table's type
+// (in every part), the variables (with the callees; conform/host/casegen).
+inline constexpr const char* kCaseAbiStructC = R"(struct xt_conform_case {
   const char *name;
   void *fn;
   void (*call)(void *fp, void *const *argv, void *ret);
   unsigned nargs;
 };
-void *xt_conform_args[64];
+)";
+inline constexpr const char* kCaseAbiVarsC = R"(void *xt_conform_args[64];
 void *xt_conform_ret;
 unsigned long xt_conform_calls;
 const unsigned xt_conform_case_size = sizeof(struct xt_conform_case);

@@ -31,12 +31,20 @@ struct DeclaredFunction {
   bool floating_point = false;
 };
 
-// The code of one testable function: the callee and the caller.
+// The code of one testable function: the callee and the caller, apart so
+// that two compilers can build them (conform/host/compilers.hpp).
 struct CaseFunction {
   size_t function = 0;  // index into CaseSource::functions
-  std::string code;
-  std::string entry;  // its row of the case table
+  std::string callee;   // F itself, with the exact prototype
+  std::string caller;   // static xt_call_F
+  std::string entry;    // its row of the case table
 };
+
+// Which part of the case library a source holds: everything (one
+// translation unit, one compiler), or the callees (with the shared
+// variables) or the callers (with the table) alone, compiled apart and
+// linked.
+enum class CaseHalf { both, callees, callers };
 
 struct CaseSource {
   std::string file;                         // the user's file, absolute
@@ -48,7 +56,8 @@ struct CaseSource {
   // `first_lines` is given, (*first_lines)[k] is the first line of
   // cases[which[k]]'s code and its last element the line after the last case.
   std::string assemble(const std::vector<size_t>& which, const std::string& include,
-                       std::vector<unsigned>* first_lines = nullptr) const;
+                       std::vector<unsigned>* first_lines = nullptr,
+                       CaseHalf half = CaseHalf::both) const;
   std::vector<size_t> all_cases() const;
 };
 

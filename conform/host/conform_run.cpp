@@ -147,7 +147,14 @@ std::string blank_declarations(const std::string& text,
 class ArchPipeline {
  public:
   ArchPipeline(const Toolchain& tc, const ConformRequest& req, const std::vector<FileCase>& files)
-      : tc_(tc), req_(req), files_(files), results_(files.size()), unsupported_(files.size()) {}
+      : tc_(tc), req_(req), files_(files), results_(files.size()), unsupported_(files.size()) {
+    for (const CompilerPair& p : req.pairs) {
+      pair_results_[p.name()].resize(files.size());
+      pair_unsupported_[p.name()].resize(files.size());
+      for (const std::string& n : {p.caller, p.callee})
+        if (!compilers_.count(n)) compilers_.emplace(n, find_compiler(n, tc.arch, tc.cc));
+    }
+  }
 
   void run() {
     try {
@@ -164,6 +171,14 @@ class ArchPipeline {
   // function -> why it is unsupported on this arch only
   const std::map<std::string, std::string>& unsupported(size_t file) const {
     return unsupported_[file];
+  }
+  // The same for a compiler pair's library.
+  const FileResults& pair_results(const CompilerPair& p, size_t file) const {
+    return pair_results_.at(p.name())[file];
+  }
+  const std::map<std::string, std::string>& pair_unsupported(const CompilerPair& p,
+                                                             size_t file) const {
+    return pair_unsupported_.at(p.name())[file];
   }
   const std::vector<StageTime>& times() const { return times_; }
 
@@ -217,15 +232,25 @@ class ArchPipeline {
     return best;
   }
 
+  // The function of file i whose generated code holds `line`, given the
+  // first lines of cases[active[k]] (CaseSource::assemble).
+  std::optional<size_t> case_at(size_t i, const std::vector<size_t>& active,
+                                const std::vector<unsigned>& lines, unsigned line) const {
+    auto up = std::upper_bound(lines.begin(), lines.end(), line);
+    if (up == lines.begin() || up == lines.end()) return std::nullopt;
+    return files_[i].source.cases[active[static_cast<size_t>(up - lines.begin()) - 1]].function;
+  }
+
   // Compiles file i's case library for this arch, leaving out what the
   // compiler rejects (recorded in unsupported_[i]). Returns the cases in the
   // library, or nullopt when nothing could be compiled.
-  std::optional<std::vector<size_t>> build(size_t i) {
+  // `include` is set to what the library includes for the user's file.
+  std::optional<std::vector<size_t>> build(size_t i, std::string& include) {
     const FileCase& f = files_[i];
     const std::vector<DeclaredFunction>& fns = f.source.functions;
     std::map<std::string, std::string>& unsup = unsupported_[i];
     std::vector<size_t> active = f.source.all_cases();
-    std::string include = f.source.file;
+    include = f.source.file;
     std::string preprocessed;  // this arch's -E output of the user's file
     std::vector<std::pair<std::string, unsigned>> blanked;
     auto drop = [&](const std::set<size_t>& fn_indices) {
@@ -245,12 +270,9 @@ class ArchPipeline {
       std::set<size_t> in_decl;
       for (const CompilerError& e : errs) {
         if (e.file == src) {
-          auto up = std::upper_bound(lines.begin(), lines.end(), e.line);
-          if (up == lines.begin() || up == lines.end()) continue;
-          const size_t fn =
-              f.source.cases[active[static_cast<size_t>(up - lines.begin()) - 1]].function;
-          if (in_case.insert(fn).second)
-            unsup.emplace(fns[fn].name, rejects("its case code: " + e.text));
+          const std::optional<size_t> fn = case_at(i, active, lines, e.line);
+          if (fn && in_case.insert(*fn).second)
+            unsup.emplace(fns[*fn].name, rejects("its case code: " + e.text));
         } else if (auto fn = declaration_at(i, e)) {
           if (std::find(blanked.begin(), blanked.end(),
                         std::make_pair(fns[*fn].path, fns[*fn].line)) != blanked.end())
@@ -322,24 +344,41 @@ class ArchPipeline {
              " functions)");
     auto t0 = Clock::now();
     compiles_ = 0;
-    const std::optional<std::vector<size_t>> built = build(i);
+    std::string include;
+    const std::optional<std::vector<size_t>> built = build(i, include);
     times_.push_back({"compile " + arch() + " " + f.name() +
                           (compiles_ > 1 ? " (" + std::to_string(compiles_) + " compiles)" : ""),
                       since(t0)});
     if (!built || built->empty()) return;
+    run_library(i, so, "", policy_arg(req_.policies), "", results_[i]);
+    std::vector<size_t> subset = *built;
+    if (req_.pair_functions > 0)
+      std::erase_if(subset, [&](size_t k) {
+        return files_[i].source.cases[k].function >= req_.pair_functions;
+      });
+    for (const CompilerPair& p : req_.pairs) run_pair(i, p, subset, include, so);
+  }
 
+  // Runs the runner on `so` into `out`; `label` names the pair ("" for the
+  // ordinary library).
+  void run_library(size_t i, const std::string& so, const std::string& debug_info,
+                   const std::string& policy, const std::string& label, FileResults& out) {
+    const FileCase& f = files_[i];
+    const std::string what = arch() + (label.empty() ? "" : " " + label) + " " + f.name();
     std::vector<std::string> run = tc_.run_prefix;
-    run.insert(run.end(), {tc_.runner, "--policy", policy_arg(req_.policies), so});
-    progress(arch() + ": running " + std::to_string(built->size()) + " functions of " + f.label +
+    run.insert(run.end(), {tc_.runner, "--policy", policy});
+    if (!debug_info.empty()) run.insert(run.end(), {"--baseline", "--debug-info", debug_info});
+    run.push_back(so);
+    progress(arch() + ": running " + f.label + (label.empty() ? "" : " (" + label + ")") +
              (tc_.run_prefix.empty() ? "" : " under " + tc_.run_prefix[0]));
-    t0 = Clock::now();
+    const auto t0 = Clock::now();
     ProcessResult r = run_process(run);
-    times_.push_back({"run " + arch() + " " + f.name(), since(t0)});
+    times_.push_back({"run " + what, since(t0)});
     if (!r.ok())
       throw Error(Errc::bad_request, arch() + ": the runner failed: " + failure_text(r, run));
     std::istringstream in(r.out);
     std::string line;
-    unsigned pass = 0, fail = 0, unsup = 0;
+    std::map<std::string, unsigned> counts;
     while (std::getline(in, line)) {
       // NAME \t POLICY \t STATUS \t DETAIL
       std::vector<std::string> col;
@@ -348,14 +387,80 @@ class ArchPipeline {
       if (col.size() < 3) continue;
       const auto pol = parse_policy(col[1]);
       if (!pol) continue;
-      (col[2] == "pass" ? pass : col[2] == "fail" ? fail : unsup)++;
-      results_[i][col[0]][*pol] = {col[2], col.size() > 3 ? col[3] : ""};
+      ++counts[col[2]];
+      out[col[0]][*pol] = {col[2], col.size() > 3 ? col[3] : ""};
     }
     char secs[32];
     std::snprintf(secs, sizeof secs, "%.1f", since(t0));
-    progress(arch() + ": " + f.label + ": " + std::to_string(pass) + " pass, " +
-             std::to_string(fail) + " fail, " + std::to_string(unsup) + " unsupported (" + secs +
-             " s)");
+    std::string summary;
+    for (const char* st : {"pass", "fail", "unsupported", "finding"})
+      if (counts[st] > 0 || std::string(st) != "finding")
+        summary += (summary.empty() ? "" : ", ") + std::to_string(counts[st]) + " " + st;
+    progress(arch() + ": " + f.label + (label.empty() ? "" : " (" + label + ")") + ": " + summary +
+             " (" + secs + " s)");
+  }
+
+  // The library of file i's cases `active` with the callers from p.caller
+  // and the callees from p.callee, linked by this arch's GCC; psabi, modelled
+  // from `base_so` (the ordinary library: the same functions, GCC's debug info).
+  void run_pair(size_t i, const CompilerPair& p, std::vector<size_t> active,
+                const std::string& include, const std::string& base_so) {
+    const FileCase& f = files_[i];
+    const std::vector<DeclaredFunction>& fns = f.source.functions;
+    std::map<std::string, std::string>& unsup = pair_unsupported_.at(p.name())[i];
+    auto all_unsupported = [&](const std::string& why) {
+      for (size_t k : active) unsup.emplace(fns[f.source.cases[k].function].name, why);
+    };
+    const ArchCompiler &caller = compilers_.at(p.caller), &callee = compilers_.at(p.callee);
+    for (const ArchCompiler* c : {&caller, &callee})
+      if (!c->missing.empty()) return all_unsupported("compiler missing: " + c->missing);
+    const std::string stem = f.dir + "/case-" + arch() + "-" + p.caller + "-" + p.callee;
+    const std::string so = stem + ".so";
+    const auto t0 = Clock::now();
+    unsigned compiles = 0;
+    std::vector<std::string> objects;
+    for (int round = 0; objects.size() < 2; ++round) {
+      if (active.empty()) return;
+      objects.clear();
+      std::set<size_t> bad;
+      for (const CaseHalf half : {CaseHalf::callees, CaseHalf::callers}) {
+        const bool callees = half == CaseHalf::callees;
+        const ArchCompiler& c = callees ? callee : caller;
+        const std::string src = stem + (callees ? "-callee.c" : "-caller.c");
+        const std::string rejects = "the " + arch() + " " + c.name + " compiler rejects ";
+        std::vector<unsigned> lines;
+        write_text(src, f.source.assemble(active, include, &lines, half));
+        ++compiles;
+        const ProcessResult r = compile_object(c, tc_.cc, f.include_dir, src, src + ".o");
+        if (r.ok()) {
+          objects.push_back(src + ".o");
+          continue;
+        }
+        bool blamed = false;
+        for (const CompilerError& e : compiler_errors(r.err))
+          if (e.file == src)
+            if (const std::optional<size_t> fn = case_at(i, active, lines, e.line)) {
+              blamed = true;
+              if (bad.insert(*fn).second)
+                unsup.emplace(fns[*fn].name,
+                              rejects + (callees ? "its callee: " : "its caller: ") + e.text);
+            }
+        if (!blamed || round > 8)
+          return all_unsupported(rejects + "the case library: " + first_error(r));
+      }
+      std::vector<size_t> keep;
+      for (size_t k : active)
+        if (!bad.count(f.source.cases[k].function)) keep.push_back(k);
+      active.swap(keep);
+    }
+    std::vector<std::string> link{tc_.cc, "-shared", "-o", so};
+    link.insert(link.end(), objects.begin(), objects.end());
+    if (const ProcessResult r = run_process(link); !r.ok())
+      return all_unsupported("linking the " + p.name() + " library failed: " + first_error(r));
+    times_.push_back({"compile " + arch() + " " + p.name() + " " + f.name() + " (" +
+                          std::to_string(compiles) + " compiles)",
+                      since(t0)});
+    run_library(i, so, base_so, "psabi", p.name(), pair_results_.at(p.name())[i]);
   }
 
   const Toolchain& tc_;
@@ -363,6 +468,9 @@ class ArchPipeline {
   const std::vector<FileCase>& files_;
   std::vector<FileResults> results_;
   std::vector<std::map<std::string, std::string>> unsupported_;
+  std::map<std::string, ArchCompiler> compilers_;  // by name, for req_.pairs
+  std::map<std::string, std::vector<FileResults>> pair_results_;
+  std::map<std::string, std::vector<std::map<std::string, std::string>>> pair_unsupported_;
   std::vector<StageTime> times_;
   unsigned compiles_ = 0;
   std::exception_ptr error_;
@@ -417,15 +525,20 @@ ConformResult run_conform(const ConformRequest& req) {
   }
 
   for (size_t i = 0; i < files.size(); ++i)
-    for (const DeclaredFunction& fn : files[i].source.functions)
-      for (size_t a = 0; a < tcs.size(); ++a)
-        for (Policy pol : req.policies) {
-          Record r{fn.name, i, tcs[a].arch, pol, "unsupported", fn.unsupported, fn.floating_point};
-          const auto& arch_unsup = pipes[a]->unsupported(i);
+    for (size_t fi = 0; fi < files[i].source.functions.size(); ++fi)
+      for (size_t a = 0; a < tcs.size(); ++a) {
+        const DeclaredFunction& fn = files[i].source.functions[fi];
+        const ArchPipeline& pipe = *pipes[a];
+        auto record = [&](Policy pol, const std::string& pair, const FileResults& fr,
+                          const std::map<std::string, std::string>& pair_unsup) {
+          Record r{fn.name,        i,    tcs[a].arch,      pol, "unsupported",
+                   fn.unsupported, pair, fn.floating_point};
+          const auto& arch_unsup = pipe.unsupported(i);
           if (auto u = arch_unsup.find(fn.name); u != arch_unsup.end()) {
             r.detail = u->second;
+          } else if (auto pu = pair_unsup.find(fn.name); pu != pair_unsup.end()) {
+            r.detail = pu->second;
           } else if (fn.unsupported.empty()) {
-            const FileResults& fr = pipes[a]->results(i);
             auto it = fr.find(fn.name);
             if (it != fr.end() && it->second.count(pol)) {
               r.status = it->second.at(pol).status;
@@ -436,7 +549,12 @@ ConformResult run_conform(const ConformRequest& req) {
             }
           }
           out.records.push_back(std::move(r));
-        }
+        };
+        for (Policy pol : req.policies) record(pol, "", pipe.results(i), {});
+        if (req.pair_functions == 0 || fi < req.pair_functions)
+          for (const CompilerPair& p : req.pairs)
+            record(Policy::psabi, p.name(), pipe.pair_results(p, i), pipe.pair_unsupported(p, i));
+      }
   return out;
 }
 

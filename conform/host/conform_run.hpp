@@ -5,6 +5,9 @@
 //          --xtramp-conform-runner (native or qemu-<arch>)--> results
 //
 // The architectures run in parallel (one thread each: compile, then run).
+// With compiler pairs, each arch then builds one more library per pair: the
+// callees compiled by one compiler, the callers by another, linked by GCC;
+// its runner reads the ordinary library's BTF and DWARF (--debug-info).
 #pragma once
 
 #include <functional>
@@ -13,6 +16,7 @@
 
 #include "common/arch.hpp"
 #include "common/call_layout.hpp"
+#include "conform/host/compilers.hpp"
 #include "conform/host/toolchain.hpp"
 
 namespace xtramp::conform {
@@ -22,8 +26,13 @@ struct Record {
   size_t file = 0;  // index into ConformRequest::files
   Arch arch{};
   Policy policy = Policy::psabi;
-  std::string status;  // "pass", "fail", "unsupported"
+  std::string status;  // "pass", "fail", "unsupported", "finding"
   std::string detail;
+  // "" for the ordinary case library (one compiler, the arch's GCC); else
+  // CompilerPair::name() ("clang14:gcc12", psabi only). A "finding": the
+  // direct call from that caller to that callee already disagrees (the
+  // detail has the bytes): the two compilers differ, xtramp is not involved.
+  std::string pair;
   // The prototype carries floating point, which kernel C cannot declare: a
   // `linux` failure of such a function is one only user code can meet.
   bool floating_point = false;
@@ -42,6 +51,13 @@ struct ConformRequest {
   std::vector<Arch> arches;
   std::vector<Policy> policies;
   ToolchainOverrides tools;
+  // Also run psabi with the halves from these compilers (besides the
+  // ordinary library, whose debug info models the functions for them all).
+  // A compiler missing on an arch makes its pairs' records unsupported there.
+  std::vector<CompilerPair> pairs;
+  // Only the first pair_functions functions of each file (in declaration
+  // order) go into the pairs' libraries (0: all); the others get no pair record.
+  size_t pair_functions = 0;
   std::string workdir;  // "" = a fresh directory under $TMPDIR, removed afterwards
   std::function<void(const std::string&)> progress;  // may be empty
 };

@@ -25,6 +25,8 @@ const char* status_name(Status s) {
       return "fail";
     case Status::unsupported:
       return "unsupported";
+    case Status::finding:
+      return "finding";
   }
   return "?";
 }
@@ -60,6 +62,26 @@ std::string hex(uint8_t b) {
   return buf;
 }
 
+// Bytes after each buffer the case library writes, which it must leave alone.
+constexpr size_t kGuard = 64;
+constexpr uint8_t kGuardByte = 0xa5;
+
+bool guard_intact(const std::vector<uint8_t>& v, size_t used) {
+  return std::all_of(v.begin() + static_cast<std::ptrdiff_t>(used), v.end(),
+                     [](uint8_t b) { return b == kGuardByte; });
+}
+
+// "[4] 11 12 13 14" (at most 64 bytes shown).
+std::string hex_bytes(const uint8_t* p, size_t n) {
+  std::string s = "[" + std::to_string(n) + "]";
+  char buf[4];
+  for (size_t k = 0; k < n && k < 64; ++k) {
+    std::snprintf(buf, sizeof buf, " %02x", p[k]);
+    s += buf;
+  }
+  return n > 64 ? s + " ..." : s;
+}
+
 // A copy of a value's bytes at 64-byte alignment: the caller loads the
 // argument by its type, and some are over-aligned.
 class AlignedCopy {
@@ -82,26 +104,39 @@ class RoundTrip {
       : m_(m), policy_(p), c_(c), g_(g), arch_(m.target), be_(backend(m.target)) {}
 
   Outcome run() {
-    const size_t n = m_.args.size();
-    if (n != c_.nargs)
-      return fail("the BTF gives " + std::to_string(n) + " arguments, the case library " +
-                  std::to_string(c_.nargs));
-    if (n > kMaxCaseArgs) return unsupported(std::to_string(n) + " arguments (at most 64)");
+    if (std::optional<Outcome> o = prepare()) return *o;
     try {
       L_ = be_.place(m_, policy_);
     } catch (const Error& e) {
       return unsupported(e.what());
     }
-    for (size_t i = 0; i < n; ++i) in_.push_back(make_image(m_.args[i].t(), arch_, i));
-    has_ret_ = m_.ret.t().kind != ValueKind::void_;
-    if (has_ret_) ret_ = make_image(m_.ret.t(), arch_, static_cast<uint32_t>(n));
-    ret_slots_ = std::max<size_t>(1, (m_.ret.t().size + 7) / 8);
-
     if (std::string why = fentry_fexit(); !why.empty()) return fail(why);
     return fmod_ret();
   }
 
+  // The caller straight to the callee: a finding when they disagree.
+  std::optional<Outcome> baseline() {
+    if (std::optional<Outcome> o = prepare()) return o;
+    if (std::string why = direct_call(); !why.empty()) return Outcome{Status::finding, why};
+    return std::nullopt;
+  }
+
  private:
+  // The values; an outcome when the case cannot run.
+  std::optional<Outcome> prepare() {
+    const size_t n = m_.args.size();
+    if (n != c_.nargs)
+      return fail("the BTF gives " + std::to_string(n) + " arguments, the case library " +
+                  std::to_string(c_.nargs));
+    if (n > kMaxCaseArgs) return unsupported(std::to_string(n) + " arguments (at most 64)");
+    in_.clear();
+    for (size_t i = 0; i < n; ++i) in_.push_back(make_image(m_.args[i].t(), arch_, i));
+    has_ret_ = m_.ret.t().kind != ValueKind::void_;
+    if (has_ret_) ret_ = make_image(m_.ret.t(), arch_, static_cast<uint32_t>(n));
+    ret_slots_ = std::max<size_t>(1, (m_.ret.t().size + 7) / 8);
+    return std::nullopt;
+  }
+
   static Outcome fail(std::string d) { return {Status::fail, std::move(d)}; }
   static Outcome unsupported(std::string d) { return {Status::unsupported, std::move(d)}; }
 
@@ -118,24 +153,51 @@ class RoundTrip {
            " bytes, layout: " + describe_return(be_, L_.ret) + "]";
   }
 
-  // Calls the case's caller through `t` with fresh argument copies; returns
-  // the callee's call count.
-  unsigned long call(const Trampoline& t) {
+  // Calls the case's caller with `target` as the function (a trampoline, or
+  // the callee itself) with fresh argument copies; returns the callee's call
+  // count.
+  unsigned long call(const void* target) {
     std::vector<AlignedCopy> copies;
     std::vector<void*> argv;
     received_.assign(in_.size(), {});
     for (size_t i = 0; i < in_.size(); ++i) {
       copies.emplace_back(in_[i].bytes);
       argv.push_back(copies.back().data());
-      received_[i].assign(in_[i].bytes.size(), 0);
+      received_[i].assign(in_[i].bytes.size() + kGuard, kGuardByte);
+      std::fill_n(received_[i].begin(), in_[i].bytes.size(), 0);
       g_.args[i] = received_[i].data();
     }
     callee_ret_ = ret_.bytes;
     *g_.ret = callee_ret_.data();
-    caller_got_.assign(m_.ret.t().size + 16, 0);
+    caller_got_.assign(m_.ret.t().size + kGuard, kGuardByte);
+    std::fill_n(caller_got_.begin(), m_.ret.t().size, 0);
     *g_.calls = 0;
-    c_.call(const_cast<void*>(t.entry()), argv.data(), caller_got_.data());
+    c_.call(const_cast<void*>(target), argv.data(), caller_got_.data());
     return *g_.calls;
+  }
+
+  // The direct call's first disagreement, with both values' bytes.
+  std::string direct_call() {
+    const unsigned long calls = call(c_.fn);
+    if (calls != 1) return "the callee ran " + std::to_string(calls) + " times, expected once";
+    for (size_t i = 0; i < in_.size(); ++i)
+      if (!guard_intact(received_[i], in_[i].bytes.size()))
+        return "argument " + std::to_string(i) + " " + m_.args[i].t().c_type +
+               ": the callee wrote past its " + std::to_string(in_[i].bytes.size()) +
+               " bytes (its compiler lays the type out bigger)";
+    if (!guard_intact(caller_got_, m_.ret.t().size))
+      return "the return value " + m_.ret.t().c_type + ": the caller wrote past its " +
+             std::to_string(m_.ret.t().size) + " bytes (its compiler lays the type out bigger)";
+    for (size_t i = 0; i < in_.size(); ++i)
+      if (first_difference(received_[i].data(), in_[i].bytes.data(), in_[i].mask) >= 0)
+        return "argument " + std::to_string(i) + " " + m_.args[i].t().c_type +
+               ": the caller passed " + hex_bytes(in_[i].bytes.data(), in_[i].bytes.size()) +
+               ", the callee received " + hex_bytes(received_[i].data(), in_[i].bytes.size());
+    if (has_ret_ && first_difference(caller_got_.data(), ret_.bytes.data(), ret_.mask) >= 0)
+      return "the return value " + m_.ret.t().c_type + ": the callee returned " +
+             hex_bytes(ret_.bytes.data(), ret_.bytes.size()) + ", the caller got " +
+             hex_bytes(caller_got_.data(), ret_.bytes.size());
+    return "";
   }
 
   // A ctx as a program saw it, against the caller's values.
@@ -198,7 +260,7 @@ class RoundTrip {
     } catch (const Error& e) {
       return std::string("building the fentry+fexit trampoline failed: ") + e.what();
     }
-    const unsigned long calls = call(t);
+    const unsigned long calls = call(t.entry());
     if (std::string d = check_ctx("fentry", entry, false); !d.empty()) return d;
     if (calls != 1) return "the callee ran " + std::to_string(calls) + " times, expected once";
     for (size_t i = 0; i < in_.size(); ++i)
@@ -226,7 +288,7 @@ class RoundTrip {
       if (e.code() == Errc::unsupported) return {Status::pass, ""};
       return fail(std::string("building the fmod_ret trampoline failed: ") + e.what());
     }
-    const unsigned long calls = call(t);
+    const unsigned long calls = call(t.entry());
     if (std::string d = check_ctx("fmod_ret", seen, false); !d.empty()) return fail(d);
     if (calls != 0)
       return fail("fmod_ret returned non-zero, yet the callee ran " + std::to_string(calls) +
@@ -355,6 +417,10 @@ std::optional<Outcome> hidden_property(const FuncModel& m, const CaseEntry& c,
 }
 
 }  // namespace
+
+std::optional<Outcome> direct_call(const FuncModel& m, const CaseEntry& c, const CaseGlobals& g) {
+  return RoundTrip(m, Policy::psabi, c, g).baseline();
+}
 
 Outcome round_trip(const FuncModel& m, Policy policy, const CaseEntry& c, const CaseGlobals& g) {
   Outcome o = RoundTrip(m, policy, c, g).run();

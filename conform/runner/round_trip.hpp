@@ -11,6 +11,7 @@
 //             callee and is what the caller gets
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "common/call_layout.hpp"
@@ -19,12 +20,14 @@
 
 namespace xtramp::conform {
 
-enum class Status { pass, fail, unsupported };
-const char* status_name(Status s);  // "pass", "fail", "unsupported"
+enum class Status { pass, fail, unsupported, finding };
+const char* status_name(Status s);  // "pass", "fail", "unsupported", "finding"
 
 struct Outcome {
   Status status = Status::pass;
-  std::string detail;  // fail: the first mismatch; unsupported: the reason
+  // fail: the first mismatch; unsupported: the reason; finding: how the
+  // direct call's bytes differ
+  std::string detail;
 };
 
 // The case library's shared variables (see case_abi.hpp).
@@ -33,6 +36,12 @@ struct CaseGlobals {
   void** ret = nullptr;
   unsigned long* calls = nullptr;
 };
+
+// The baseline, before any trampoline: the caller straight to the callee.
+// When the two halves come from different compilers they may disagree on the
+// ABI: a finding about the compilers (with both values' bytes), not a result
+// of xtramp's. nullopt when they agree.
+std::optional<Outcome> direct_call(const FuncModel& m, const CaseEntry& c, const CaseGlobals& g);
 
 Outcome round_trip(const FuncModel& m, Policy policy, const CaseEntry& c, const CaseGlobals& g);
 

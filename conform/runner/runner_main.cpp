@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,11 +29,19 @@ namespace {
 constexpr unsigned kCaseTimeoutSeconds = 60;
 
 const char* kUsage =
-    "usage: xtramp-conform-runner [--policy psabi|linux|both] [--in-process] CASE.so\n"
+    "usage: xtramp-conform-runner [--policy psabi|linux|both] [--in-process]\n"
+    "                             [--debug-info LIB.so] [--baseline] CASE.so\n"
     "\n"
     "Round-trips every function of a case library (written by `xtramp conform`)\n"
     "through xtramp trampolines on this architecture. Prints one line per\n"
-    "(function, policy): NAME <tab> POLICY <tab> pass|fail|unsupported <tab> DETAIL.\n"
+    "(function, policy): NAME <tab> POLICY <tab> pass|fail|unsupported|finding <tab>\n"
+    "DETAIL.\n"
+    "--baseline first calls each callee directly (no trampoline), for a library whose\n"
+    "callers and callees come from different compilers: where that call disagrees\n"
+    "(or crashes), the compilers disagree on the ABI, a finding (status \"finding\").\n"
+    "--debug-info reads the functions' BTF and DWARF from LIB.so (a case library of\n"
+    "the same functions built by GCC) instead of CASE.so (built by compilers\n"
+    "without -gbtf).\n"
     "A case that crashes or hangs (60 s) is a failure; the rest still run.\n"
     "--in-process runs the cases in this process, without the supervisor (for a\n"
     "debugger: the first crash ends the run).\n"
@@ -97,9 +106,75 @@ std::string result_line(const Library& lib, const Job& j, Status s, const std::s
          "\t" + status_name(s) + "\t" + one_line(detail) + "\n";
 }
 
-// Child: runs jobs[from..] and reports "B <k>" before and "R <line>" after each.
+// `during`: "the round trip", "the direct call".
+std::string death(int status, const std::string& during = "the round trip") {
+  if (WIFSIGNALED(status)) {
+    const int sig = WTERMSIG(status);
+    if (sig == SIGALRM)
+      return "hung: no result within " + std::to_string(kCaseTimeoutSeconds) + " s";
+    return std::string("crashed with signal ") + std::to_string(sig) + " (" + strsignal(sig) +
+           ") during " + during;
+  }
+  return "the runner exited with status " + std::to_string(WEXITSTATUS(status)) + " during " +
+         during;
+}
+
+// fork() with a pipe from the child to the parent: returns 0 in the child,
+// with *fd the pipe's write end, and the child's pid in the parent, with *fd
+// its read end.
+pid_t fork_piped(int* fd) {
+  int fds[2];
+  if (pipe(fds) != 0) bad_input(std::string("pipe: ") + strerror(errno));
+  std::fflush(stdout);
+  const pid_t pid = fork();
+  if (pid < 0) bad_input(std::string("fork: ") + strerror(errno));
+  close(fds[pid == 0 ? 0 : 1]);
+  *fd = fds[pid == 0 ? 1 : 0];
+  return pid;
+}
+
+// The direct call in a process of its own: a disagreement between the
+// compilers can corrupt memory or crash, and must not show in the round trip
+// after it. nullopt when the caller and the callee agree.
+std::optional<Outcome> isolated_direct_call(const FuncModel& m, const CaseEntry& c,
+                                            const CaseGlobals& g) {
+  int fd = -1;
+  const pid_t pid = fork_piped(&fd);
+  if (pid == 0) {
+    alarm(kCaseTimeoutSeconds);
+    const std::optional<Outcome> o = direct_call(m, c, g);
+    write_all(fd, o ? std::string(status_name(o->status)) + "\t" + o->detail : "agree\t");
+    _exit(0);
+  }
+  std::string text;
+  char buf[4096];
+  for (ssize_t n; (n = read(fd, buf, sizeof buf)) != 0;) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) break;
+    text.append(buf, static_cast<size_t>(n));
+  }
+  close(fd);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  const size_t tab = text.find('\t');
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || tab == std::string::npos)
+    return Outcome{Status::finding,
+                   death(status,
+                         "the direct call (no trampoline): the caller and the callee "
+                         "disagree on how it is passed")};
+  const std::string st = text.substr(0, tab), detail = text.substr(tab + 1);
+  if (st == "agree") return std::nullopt;
+  for (Status s : {Status::fail, Status::unsupported, Status::finding})
+    if (st == status_name(s)) return Outcome{s, detail};
+  return Outcome{Status::fail, "the direct call reported '" + text + "'"};
+}
+
+// Child: runs jobs[from..] and reports "B <k>" before and "R <line>" after
+// each. With `baseline`, the direct call (caller -> callee, no trampoline)
+// first.
 [[noreturn]] void run_jobs(const btf::BtfFile& btf, const Library& lib,
-                           const std::vector<Job>& jobs, size_t from, int fd) {
+                           const std::vector<Job>& jobs, size_t from, int fd, bool baseline) {
   for (size_t k = from; k < jobs.size(); ++k) {
     write_all(fd, "B\t" + std::to_string(k) + "\n");
     alarm(kCaseTimeoutSeconds);
@@ -108,7 +183,9 @@ std::string result_line(const Library& lib, const Job& j, Status s, const std::s
     Outcome o;
     try {
       const FuncModel m = btf.model(c.name);
-      o = round_trip(m, j.policy, c, lib.globals);
+      std::optional<Outcome> f;
+      if (baseline) f = isolated_direct_call(m, c, lib.globals);
+      o = f ? *f : round_trip(m, j.policy, c, lib.globals);
     } catch (const Error& e) {
       o = {e.code() == Errc::unsupported || e.code() == Errc::too_many_args ? Status::unsupported
                                                                             : Status::fail,
@@ -121,33 +198,15 @@ std::string result_line(const Library& lib, const Job& j, Status s, const std::s
   _exit(0);
 }
 
-std::string death(int status) {
-  if (WIFSIGNALED(status)) {
-    const int sig = WTERMSIG(status);
-    if (sig == SIGALRM)
-      return "hung: no result within " + std::to_string(kCaseTimeoutSeconds) + " s";
-    return std::string("crashed with signal ") + std::to_string(sig) + " (" + strsignal(sig) +
-           ") during the round trip";
-  }
-  return "the runner exited with status " + std::to_string(WEXITSTATUS(status)) +
-         " during the round trip";
-}
-
 // Supervisor: restarts a child after the case that killed it.
-void supervise(const btf::BtfFile& btf, const Library& lib, const std::vector<Job>& jobs) {
+void supervise(const btf::BtfFile& btf, const Library& lib, const std::vector<Job>& jobs,
+               bool baseline) {
   size_t next = 0;
   while (next < jobs.size()) {
-    int fds[2];
-    if (pipe(fds) != 0) bad_input(std::string("pipe: ") + strerror(errno));
-    std::fflush(stdout);
-    const pid_t pid = fork();
-    if (pid < 0) bad_input(std::string("fork: ") + strerror(errno));
-    if (pid == 0) {
-      close(fds[0]);
-      run_jobs(btf, lib, jobs, next, fds[1]);
-    }
-    close(fds[1]);
-    FILE* in = fdopen(fds[0], "r");
+    int fd = -1;
+    const pid_t pid = fork_piped(&fd);
+    if (pid == 0) run_jobs(btf, lib, jobs, next, fd, baseline);
+    FILE* in = fdopen(fd, "r");
     long begun = -1;
     size_t done = next;
     char* line = nullptr;
@@ -156,6 +215,7 @@ void supervise(const btf::BtfFile& btf, const Library& lib, const std::vector<Jo
       std::string_view l(line);
       if (l.starts_with("B\t")) {
         begun = std::stol(std::string(l.substr(2)));
+
       } else if (l.starts_with("R\t")) {
         const size_t tab = l.find('\t', 2);
         done = std::stoul(std::string(l.substr(2, tab - 2))) + 1;
@@ -182,7 +242,8 @@ void supervise(const btf::BtfFile& btf, const Library& lib, const std::vector<Jo
 int run(int argc, char** argv) {
   std::vector<Policy> policies{Policy::psabi, Policy::linux_jit};
   const char* path = nullptr;
-  bool in_process = false;
+  const char* debug_info = nullptr;
+  bool in_process = false, baseline = false;
   for (int i = 1; i < argc; ++i) {
     const std::string_view a = argv[i];
     if (a == "-h" || a == "--help") {
@@ -191,6 +252,10 @@ int run(int argc, char** argv) {
     }
     if (a == "--in-process") {
       in_process = true;
+    } else if (a == "--baseline") {
+      baseline = true;
+    } else if (a == "--debug-info" && i + 1 < argc) {
+      debug_info = argv[++i];
     } else if (a == "--policy" && i + 1 < argc) {
       const std::string_view p = argv[++i];
       if (p == "both") {
@@ -212,7 +277,7 @@ int run(int argc, char** argv) {
     return 2;
   }
   btf::OpenOptions o;
-  o.path = path;
+  o.path = debug_info != nullptr ? debug_info : path;
   btf::BtfFile btf = [&] {
     try {
       return btf::BtfFile::open(o);
@@ -221,14 +286,14 @@ int run(int argc, char** argv) {
     }
   }();
   if (btf.target() != host_arch())
-    bad_input(std::string(path) + " is built for " + std::string(arch_name(btf.target())) +
+    bad_input(std::string(o.path) + " is built for " + std::string(arch_name(btf.target())) +
               ", this runner runs on " + std::string(arch_name(host_arch())));
   const Library lib = open_library(path);
   std::vector<Job> jobs;
   for (unsigned i = 0; i < lib.count; ++i)
     for (Policy p : policies) jobs.push_back({i, p});
-  if (in_process) run_jobs(btf, lib, jobs, 0, STDOUT_FILENO);
-  supervise(btf, lib, jobs);
+  if (in_process) run_jobs(btf, lib, jobs, 0, STDOUT_FILENO, baseline);
+  supervise(btf, lib, jobs, baseline);
   return 0;
 }
 

@@ -7,6 +7,11 @@
 namespace xtramp::conform {
 namespace {
 
+bool is_bool(const TypeFacts& t) {
+  return t.kind == ValueKind::integer && t.size == 1 &&
+         (t.c_type.find("_Bool") != std::string::npos || t.c_type == "bool");
+}
+
 // x86-64 long double: 64-bit significand with an explicit integer bit (byte
 // 7, bit 7), 15-bit exponent in bytes 8-9, 6 bytes of padding.
 constexpr uint32_t kX87Bytes = 10;
@@ -59,8 +64,7 @@ ValueImage make_image(const TypeFacts& t, Arch arch, uint32_t index) {
   v.bytes.resize(t.size);
   for (uint32_t i = 0; i < t.size; ++i) v.bytes[i] = graffiti_byte(index, i);
   v.mask = value_mask(t, arch);
-  if (t.kind == ValueKind::integer && t.size == 1 &&
-      (t.c_type.find("_Bool") != std::string::npos || t.c_type == "bool")) {
+  if (is_bool(t)) {
     std::fill(v.bytes.begin(), v.bytes.end(), 0);
     v.bytes[arch_endian(arch) == Endian::big ? t.size - 1 : 0] = 1;
   }
@@ -79,6 +83,9 @@ ValueImage number_image(const TypeFacts& t, Arch arch, uint64_t result) {
     v.bytes[arch_endian(arch) == Endian::big ? t.size - 1 - i : i] = b;
   }
   v.mask = value_mask(t, arch);
+  // A result that is not 0 or 1 is no _Bool: a caller may keep its byte
+  // (GCC) or only its bit 0 (clang); both agree on that bit.
+  if (is_bool(t)) v.mask.assign(t.size, 0x01);
   return v;
 }
 

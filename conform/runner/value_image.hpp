@@ -35,7 +35,8 @@ std::pair<uint32_t, uint32_t> field_bytes(const ScalarField& f);
 ValueImage make_image(const TypeFacts& t, Arch arch, uint32_t index);
 
 // The image of `result` (a program's 64-bit result) as a value of type `t`:
-// its low-order t.size bytes, as a number in the target's byte order.
+// its low-order t.size bytes, as a number in the target's byte order (of a
+// _Bool only bit 0 counts: callers differ on the other bits).
 ValueImage number_image(const TypeFacts& t, Arch arch, uint64_t result);
 
 // The first byte i where (a[i] ^ b[i]) & mask[i] != 0, or -1.

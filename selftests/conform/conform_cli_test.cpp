@@ -313,12 +313,52 @@ TEST(ConformCli, BadInputExitsTwoWithTheReason) {
       {{"conform", "--cc", "x86_64=/nonexistent/gcc", "--arch", "x86_64",
         scratch("one.c", "int f(int);\n")},
        "no C compiler"},
+      {{"conform", "--pair", "icc:gcc12", scratch("one.c", "int f(int);\n")},
+       "expected CALLER:CALLEE"},
+      {{"conform", "--compilers", "gcc12,tcc", scratch("one.c", "int f(int);\n")}, "--compilers"},
   };
   for (const Case& c : cases) {
     const ProcessResult r = xtramp(c.args);
     EXPECT_EQ(r.exit_code, 2) << c.what << ": " << r.err;
     EXPECT_NE(r.err.find(c.what), std::string::npos) << r.err;
   }
+}
+
+// The halves from different compilers: one more psabi record per function,
+// arch and pair, which names the two compilers. GCC 12 and clang 14 agree on
+// these prototypes, so no finding and no failure.
+TEST(ConformCli, CompilerPairsHaveTheirOwnRecords) {
+  if (find_in_path("clang-14").empty()) GTEST_SKIP() << "no clang-14";
+  const ProcessResult r =
+      xtramp({"conform", "--quiet", "--arch", kHost, "--json", "--pair", "clang14:gcc12", "--pair",
+              "gcc12:clang", scratch("pairs.c", kMixed)});
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  const nlohmann::ordered_json j = nlohmann::ordered_json::parse(r.out);
+  ASSERT_EQ(j.size(), 20u) << "5 functions x (2 policies + 2 pairs)";
+  std::map<std::string, std::map<std::string, std::string>> by_pair;
+  for (const auto& rec : j) {
+    if (!rec.contains("caller_cc")) continue;
+    EXPECT_EQ(rec["policy"], "psabi");
+    by_pair[rec["caller_cc"].get<std::string>() + ":" + rec["callee_cc"].get<std::string>()]
+           [rec["function"]] = rec["status"];
+  }
+  ASSERT_EQ(by_pair.size(), 2u);
+  for (const auto& [pair, st] : by_pair) {
+    for (const char* f : {"rfc", "plain", "floats", "ret_pair"})
+      EXPECT_EQ(st.at(f), "pass") << pair;
+    EXPECT_EQ(st.at("varargs"), "unsupported") << pair;
+  }
+}
+
+// A compiler the user asked for and this machine lacks is bad input.
+TEST(ConformCli, AMissingPairCompilerExitsTwo) {
+  setenv("XTRAMP_BUILDROOT", "/nonexistent/buildroot", 1);
+  const ProcessResult r = xtramp({"conform", "--quiet", "--arch", kHost, "--pair", "gcc16:gcc12",
+                                  scratch("one.c", "int f(int);\n")});
+  unsetenv("XTRAMP_BUILDROOT");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("missing compiler"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("ci/install-buildroot"), std::string::npos) << r.err;
 }
 
 }  // namespace
