@@ -39,6 +39,9 @@ struct Fa8      { float a __attribute__((aligned(8))); };
 struct Ll_betw  { float a; long : 0; float b; };
 struct Ul40     { float a; unsigned long : 40; };
 struct Ls       { unsigned short : 7; double m0; };
+union UZf       { float f; int : 0; };
+union UZd2      { struct { double a, b; } h; long : 0; };
+union UUl40     { float f; long : 40; };
 
 void f_Zf_last(struct Zf_last x) {}
 void f_Zf_first(struct Zf_first x) {}
@@ -58,6 +61,9 @@ void f_Fa8(struct Fa8 x) {}
 void f_Ll_betw(struct Ll_betw x) {}
 void f_Ul40(struct Ul40 x) {}
 void f_Ls(struct Ls x) {}
+void f_UZf(union UZf x) {}
+void f_UZd2(union UZd2 x) {}
+void f_UUl40(union UUl40 x) {}
 )";
 
 std::string where(Arch a, const char* fn) {
@@ -98,6 +104,9 @@ const Case kCases[] = {
     {"f_Ul40", "xmm0:rdi", "x0:x1", "*r2 (by ref)"},
     // GCC's BTF puts m0 at 0 (the bit-field's offset); DWARF's 8 is right.
     {"f_Ls", "rdi:xmm0", "x0:x1", "*r2 (by ref)"},
+    // In a union GCC classifies the bit-field by its type (INTEGER, no HFA);
+    // this one shows: 8 bytes where the float and its alignment explain 4.
+    {"f_UUl40", "rdi", "x0", "r2"},
 };
 
 TEST(BitfieldAbi, UnnamedBitfieldsPlacedLikeGcc) {
@@ -138,6 +147,13 @@ TEST(BitfieldAbi, InvisibleZeroWidthBitfields) {
   EXPECT_EQ(where(Arch::arm64, "f_Zf_first"), "v0");    // GCC agrees
   EXPECT_EQ(where(Arch::x86_64, "f_Ll_betw"), where(Arch::x86_64, "f_Uf_betw"));
   EXPECT_EQ(where(Arch::arm64, "f_Ll_betw"), "x0:x1");  // GCC agrees: the gap breaks the HFA
+  // A bit-field inside a union's named members: GCC rdi, x0 (`fmov s0,w0`);
+  // rdi:xmm0, x0:x1 for UZd2. s390x never passes a union in an FPR.
+  EXPECT_EQ(where(Arch::x86_64, "f_UZf"), "xmm0");
+  EXPECT_EQ(where(Arch::arm64, "f_UZf"), "v0");
+  EXPECT_EQ(where(Arch::s390x, "f_UZf"), "r2");  // GCC agrees
+  EXPECT_EQ(where(Arch::x86_64, "f_UZd2"), "xmm0:xmm1");
+  EXPECT_EQ(where(Arch::arm64, "f_UZd2"), "v0:v1");
 }
 
 }  // namespace
