@@ -2,8 +2,9 @@
  * float, double, integer and aggregate members (docs/abi.md "Bit-fields").
  * `xtramp conform --arch all selftests/conform/bitfields.c`: psabi passes on
  * every arch except where the debug information cannot show the bit-field
- * (unsupported, with the diagnosis): bf_zf_last, bf_zf_first and bf_zf_shift
- * on s390x, bfu_zf, bfu_zh and bfu_zd2 on x86-64 and arm64.
+ * (unsupported, with the diagnosis): bf_zf_shift on s390x (bf_zf_last and
+ * bf_zf_first pass there through the callee's DWARF location, r2), bfu_zf,
+ * bfu_zh and bfu_zd2 on x86-64 and arm64.
  * GCC 12 passes, for example, struct bf_uf_last in rdi (x86-64), x0 (arm64)
  * and r2 (s390x), where a plain struct { float a; } takes xmm0, s0, f0. */
 struct bf_zf_last  { float a; int : 0; };
