@@ -400,6 +400,7 @@ FuncModel BtfFile::model_by_id(uint32_t func_id) const {
       throw Error(Errc::unsupported, "The function " + m.name + " arg" + std::to_string(i) +
                                          " type " + u.kind + " is unsupported (" + u.detail + ").");
     }
+    if (dw) v.entry_dwarf_reg = dw->entry_regs[i];
     m.args.push_back(std::move(v));
   }
   return m;

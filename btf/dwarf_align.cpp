@@ -118,6 +118,24 @@ void DwarfIndex::build_index() {
   }
 }
 
+namespace {
+
+// The register a parameter's DW_AT_location names at `pc` (a location list's
+// entry covering it, or a single expression): DWARF 5 §2.6.1.1.3 "Register
+// Location Descriptions". -1 for anything else (memory, pieces, nothing).
+int entry_register(Dwarf_Die* param, Dwarf_Addr pc) {
+  Dwarf_Attribute loc;
+  if (dwarf_attr(param, DW_AT_location, &loc) == nullptr) return -1;
+  Dwarf_Op* expr = nullptr;
+  size_t len = 0;
+  if (dwarf_getlocation_addr(&loc, pc, &expr, &len, 1) != 1 || len != 1) return -1;
+  if (expr[0].atom >= DW_OP_reg0 && expr[0].atom <= DW_OP_reg31) return expr[0].atom - DW_OP_reg0;
+  if (expr[0].atom == DW_OP_regx) return static_cast<int>(expr[0].number);
+  return -1;
+}
+
+}  // namespace
+
 std::optional<DwarfIndex::Proto> DwarfIndex::proto(std::string_view func, size_t nparams) {
   if (!indexed_) build_index();
   auto it = subprograms_.find(std::string(func));
@@ -127,6 +145,8 @@ std::optional<DwarfIndex::Proto> DwarfIndex::proto(std::string_view func, size_t
     if (dwarf_offdie(dwarf_, off, &sp) == nullptr) continue;
     Proto p;
     bool ok = true;
+    Dwarf_Addr entry = 0;
+    const bool defined = dwarf_entrypc(&sp, &entry) == 0;
     if (dwarf_child(&sp, &child) == 0) {
       do {
         if (dwarf_tag(&child) != DW_TAG_formal_parameter) continue;
@@ -136,6 +156,7 @@ std::optional<DwarfIndex::Proto> DwarfIndex::proto(std::string_view func, size_t
           break;
         }
         p.params.push_back(*t);
+        p.entry_regs.push_back(defined ? entry_register(&child, entry) : -1);
       } while (dwarf_siblingof(&child, &child) == 0);
     }
     if (!ok || p.params.size() != nparams) continue;

@@ -50,6 +50,9 @@ class DwarfIndex {
   struct Proto {
     std::vector<Dwarf_Die> params;
     std::optional<Dwarf_Die> ret;  // nullopt for void
+    // Per parameter: the register its location names at the entry pc
+    // (DW_OP_reg0..31, DW_OP_regx), else -1 (ValueModel::entry_dwarf_reg).
+    std::vector<int> entry_regs;
   };
   std::optional<Proto> proto(std::string_view func, size_t nparams);
 

@@ -185,8 +185,10 @@ TypeAnalyzer::Layout TypeAnalyzer::compute_aggregate(const struct btf_type* t, D
   // DWARF every alignment attribute is known; without it any alignment that
   // divides the offset could be hidden, and only a gap no alignment explains
   // counts. A zero-width bit-field that moves nothing, or one whose padding an
-  // alignment could also explain, stays invisible (docs/model.md).
-  const bool gaps = btf_is_struct(t);
+  // alignment could also explain, stays invisible (docs/model.md). In a
+  // union only the tail can show one (`union { float f; long : 40; }`: 8
+  // bytes where the float and the alignment explain 4).
+  const bool gaps = btf_is_composite(t);
   uint64_t end_bits = 0;  // where the named members so far end
   // The bits are taken as one unnamed bit-field, which never crosses a 64-bit
   // unit: a gap that does holds padding up to the unit its bits start in
@@ -260,7 +262,7 @@ TypeAnalyzer::Layout TypeAnalyzer::compute_aggregate(const struct btf_type* t, D
   // A struct whose DWARF also lists no member has only unnamed bit-fields
   // (`struct { int : 8; }`): every bit is one. Without DWARF its contents stay
   // unknown (vmlinux's memberless release_pages_arg is a union).
-  if (gaps && out.opaque && die != nullptr) {
+  if (btf_is_struct(t) && out.opaque && die != nullptr) {
     out.opaque = false;
     out.hidden_bits.emplace_back(0, 8ull * out.size);
   }
@@ -337,17 +339,15 @@ void TypeAnalyzer::flatten(uint32_t id, uint32_t base_bits, std::vector<ScalarFi
       f.bit_size = static_cast<uint16_t>(bf);
       out.push_back(f);
     }
-    if (btf_is_struct(t)) {
-      for (const auto& [from, to] : l->hidden_bits) {
-        ScalarField f;
-        f.bit_offset = static_cast<uint16_t>(base_bits + from);
-        f.bit_size = static_cast<uint16_t>(to - from);
-        f.offset = f.bit_offset / 8;
-        f.size = (f.bit_offset + f.bit_size + 7) / 8 - f.offset;
-        f.kind = ValueKind::integer;
-        f.unnamed = true;
-        out.push_back(f);
-      }
+    for (const auto& [from, to] : l->hidden_bits) {
+      ScalarField f;
+      f.bit_offset = static_cast<uint16_t>(base_bits + from);
+      f.bit_size = static_cast<uint16_t>(to - from);
+      f.offset = f.bit_offset / 8;
+      f.size = (f.bit_offset + f.bit_size + 7) / 8 - f.offset;
+      f.kind = ValueKind::integer;
+      f.unnamed = true;
+      out.push_back(f);
     }
     return;
   }

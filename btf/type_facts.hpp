@@ -63,9 +63,9 @@ class TypeAnalyzer {
     bool opaque = false;        // size > 0 but no members described (nothing can be inferred)
     bool single_chain = false;  // single-member struct chain down to one scalar
     bool from_dwarf = false;
-    // Structs: bit ranges [first, second) relative to the struct that no named
-    // member covers and no alignment explains: unnamed bit-fields must be
-    // there (BTF and DWARF omit them). See docs/model.md.
+    // Bit ranges [first, second) relative to the struct or union that no
+    // named member covers and no alignment explains: unnamed bit-fields must
+    // be there (BTF and DWARF omit them). See docs/model.md.
     std::vector<std::pair<uint32_t, uint32_t>> hidden_bits;
     uint32_t typedef_align = 0;  // DW_AT_alignment on typedefs of the value's type (members)
     // Structs and unions: each member's bit offset, DWARF's where BTF disagrees

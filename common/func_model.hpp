@@ -113,6 +113,12 @@ using TypeRef = std::shared_ptr<const TypeFacts>;
 struct ValueModel {
   std::string name;  // parameter name ("" for the return value or unnamed parameters)
   TypeRef type;
+  // Parameters of a function the ELF defines with DWARF: the DWARF register
+  // number its DW_AT_location names at the function's entry (where the
+  // compiler's own code received it), -1 when DWARF says nothing that plain.
+  // What BTF and DWARF omit from a type can still show here (s390x:
+  // `struct { float a; int : 0; }` arrives in r2, not f0).
+  int entry_dwarf_reg = -1;
   const TypeFacts& t() const { return *type; }
 };
 

@@ -197,6 +197,23 @@ void bitfields(SigBuilder& b) {
   b.set_return(random_scalar_return(b));
 }
 
+// Zero-width and unnamed bit-fields first, between, last or alone next to
+// float, double, integer and aggregate members, in structs and unions, after
+// 0-4 floating and integer arguments: in a struct x86-64 ignores zero-width
+// ones and classifies other unnamed ones INTEGER, AArch64 HFAs skip
+// zero-width ones only, and on s390x either kind is a member, so the struct
+// is no longer float-like; in a union both kinds are integer members on
+// x86-64 and AArch64. docs/abi.md "Bit-fields".
+void unnamed_bitfields(SigBuilder& b) {
+  Rng& r = b.rng();
+  fillers(b, 4, true);
+  for (uint32_t k = r.range(1, 3); k > 0; k--) {
+    b.param(unnamed_bitfield_aggregate(b));
+    fillers(b, 1, true);
+  }
+  b.set_return(random_scalar_return(b));
+}
+
 // Homogeneous float aggregates (1-4 float or double, via members, arrays or
 // nested structs) and near-HFAs, after 0-8 floating arguments: arm64 C.2/C.3
 // (all members in v registers or all on the stack, NSRN then 8), x86-64 SSE
@@ -371,6 +388,7 @@ const Group kGroups[kGroupCount] = {
     {"overaligned", overaligned},
     {"packed", packed},
     {"bitfields", bitfields},
+    {"unnamed_bitfields", unnamed_bitfields},
     {"hfa", hfa},
     {"mixed", mixed},
     {"struct_ret", struct_ret},

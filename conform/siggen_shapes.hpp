@@ -41,13 +41,10 @@ TypeRef mixed_struct(SigBuilder& b);
 // Bit-fields of char/short/int/long/long long widths, zero-width and unnamed
 // ones; bit-field-only or mixed with plain members.
 TypeRef bitfield_struct(SigBuilder& b);
-// One unnamed bit-field (zero-width `T : 0;` or `T : n;`) first, between,
-// last or alone, next to float, double, integer or aggregate members. Not in
-// a group yet: GCC's -gbtf misplaces a member after a leading unnamed
-// bit-field (`{ unsigned short : 7; double m0; }`: m0 at 0, DWARF says 8),
-// and an invisible zero-width one on s390x can crash the round trip before
-// the runner tries its hypotheses (docs/abi.md "Bit-fields").
-TypeRef unnamed_bitfield_struct(SigBuilder& b);
+// A struct or union with one unnamed bit-field (zero-width `T : 0;` or
+// `T : n;`) first, between, last or alone, next to float, double, integer or
+// aggregate members (docs/abi.md "Bit-fields").
+TypeRef unnamed_bitfield_aggregate(SigBuilder& b);
 // __attribute__((packed)) (sometimes packed+aligned(2/4/8)) with misaligned
 // wide members, `n` bytes before the trailing alignment.
 TypeRef packed_struct(SigBuilder& b, uint32_t n);

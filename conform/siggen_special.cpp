@@ -137,7 +137,7 @@ TypeRef bitfield_struct(SigBuilder& b) {
   return b.define(a);
 }
 
-TypeRef unnamed_bitfield_struct(SigBuilder& b) {
+TypeRef unnamed_bitfield_aggregate(SigBuilder& b) {
   Rng& r = b.rng();
   // The neighbour: what the single-member (s390x), HFA (AAPCS64) and SSE
   // (x86-64) rules look at. An aggregate is {float}, {double}, {float, float}
@@ -173,7 +173,9 @@ TypeRef unnamed_bitfield_struct(SigBuilder& b) {
   u.named = false;
   const uint32_t bits = u.type.size * 8;
   u.bits = r.chance(1, 2) ? 0 : static_cast<int>(r.range(1, bits));
-  Aggregate a;
+  // A union in one case of three: GCC classifies a union's members by their
+  // types, so there a zero-width bit-field counts too (docs/abi.md).
+  Aggregate a(r.chance(1, 3));
   switch (r.below(4)) {
     case 0:  // first
       a.add(u);

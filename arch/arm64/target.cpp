@@ -21,15 +21,12 @@ size_t undecodable_length(uint8_t) {
 }
 
 constexpr std::string_view kAlign16Groups[] = {"rfc", "generated/int128", "generated/overaligned"};
-constexpr std::string_view kHfaGroups[] = {"generated/long_double",
-                                           "generated/reg_exhaustion",
-                                           "generated/unions",
-                                           "generated/overaligned",
-                                           "generated/hfa",
-                                           "generated/nested",
-                                           "generated/mixed",
-                                           "generated/floats",
-                                           "generated/unnamed_bitfields"};
+constexpr std::string_view kHfaGroups[] = {
+    "generated/long_double",   "generated/reg_exhaustion",
+    "generated/unions",        "generated/overaligned",
+    "generated/hfa",           "generated/nested",
+    "generated/mixed",         "generated/floats",
+    "generated/small_structs", "generated/unnamed_bitfields"};
 
 constexpr JitDeparture kJitDepartures[] = {
     {"AAPCS64 C.10 and C.14: an argument of natural alignment 16 (`__int128`, a struct holding "

@@ -71,6 +71,21 @@ ArgPart stack_slot_part(abi::StackArea& starg, uint32_t size) {
   return abi::stack_part(slot + static_cast<int32_t>(kSlot - size), size);
 }
 
+// A struct the debug info makes float-like that the callee's code received
+// in a general register (ValueModel::entry_dwarf_reg; GPRs are DWARF 0-15,
+// [S390ABI] "DWARF Definition"): it has a member BTF and DWARF omit, such as
+// a zero-width bit-field (`struct { float a; int : 0; }`, docs/abi.md
+// "Bit-fields"), so it is a simple_arg. No float-like struct ever arrives in a
+// GPR, so the compiler's own location settles it.
+ArgClass arg_class(const ValueModel& v, std::string_view func, size_t i) {
+  const ArgClass c = classify_arg(v.t(), func, i);
+  constexpr int kLastDwarfGpr = 15;
+  if (c == ArgClass::fpr && v.t().kind == ValueKind::struct_ && v.entry_dwarf_reg >= 0 &&
+      v.entry_dwarf_reg <= kLastDwarfGpr)
+    return ArgClass::gpr;
+  return c;
+}
+
 }  // namespace
 
 CallLayout place_psabi(const FuncModel& m) {
@@ -91,7 +106,7 @@ CallLayout place_psabi(const FuncModel& m) {
     const TypeFacts& t = m.args[i].t();
     ArgLayout a;
     a.size = t.size;
-    switch (classify_arg(t, m.name, i)) {
+    switch (arg_class(m.args[i], m.name, i)) {
       case ArgClass::fpr: {
         // double_or_float: "If fr>6, ... go to more. Otherwise, load the
         // argument value left-aligned into floating-point register fr, set fr

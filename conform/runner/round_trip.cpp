@@ -4,14 +4,12 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
-#include <optional>
 
 #include "common/abi/ctx_slots.hpp"
-#include "common/audit/function_audit.hpp"
-#include "common/audit/layout_diff.hpp"
 #include "common/backend.hpp"
 #include "common/error.hpp"
 #include "common/tramp/program.hpp"
+#include "conform/runner/hidden_property.hpp"
 #include "conform/runner/value_image.hpp"
 #include "runtime/trampoline.hpp"
 
@@ -316,116 +314,20 @@ class RoundTrip {
   std::vector<uint8_t> callee_ret_, caller_got_;
 };
 
-// A psabi failure on a function whose prototype has something BTF and DWARF
-// cannot show is re-run under each hypothesis the debug info cannot rule
-// out. If one passes, the type carries that hidden property, xtramp cannot
-// know it, and the case is unsupported with the diagnosis rather than a
-// placement bug. The hypotheses:
-//   - an uncertain alignment (docs/model.md, align_certain) is the other one:
-//     a packed or aligned attribute;
-//   - the bytes of an aggregate no named member covers are unnamed
-//     bit-fields (GCC classifies them like members; BTF and DWARF omit them);
-//   - the unnamed bit-fields the model inferred from a gap are zero-width
-//     ones (`long : 0;`), whose gap is padding;
-//   - a struct hides a zero-width bit-field that moves nothing (`int : 0;`
-//     after the last member): s390x then no longer sees a single member.
-struct Hypothesis {
-  FuncModel model;
-  std::string diagnosis;
-};
-
-std::vector<Hypothesis> hypotheses(const FuncModel& m) {
-  std::vector<Hypothesis> out;
-  for (size_t i = 0; i < m.args.size(); ++i) {
-    const TypeFacts& t = m.args[i].t();
-    const std::string arg = "argument " + std::to_string(i) + " " + t.c_type;
-    if (!t.align_certain) {
-      auto other = std::make_shared<TypeFacts>(t);
-      other->align = other->natural_align = audit::other_alignment(t);
-      Hypothesis h{m, arg + ": BTF and DWARF give it " + std::to_string(t.align) +
-                          "-byte alignment, but GCC passed it " + std::to_string(other->align) +
-                          "-byte aligned (a packed or aligned attribute the debug info does not "
-                          "express)"};
-      h.model.args[i].type = other;
-      out.push_back(std::move(h));
-    }
-    if (is_aggregate(t.kind) && t.fields_complete) {
-      std::vector<bool> covered(t.size, false);
-      for (const ScalarField& f : t.fields) {
-        const auto [b, e] = field_bytes(f);
-        for (uint32_t k = b; k < e && k < t.size; ++k) covered[k] = true;
-      }
-      auto filled = std::make_shared<TypeFacts>(t);
-      for (uint32_t k = 0; k < t.size; ++k)
-        if (!covered[k]) filled->fields.push_back(ScalarField{k, 1, ValueKind::integer, 1, 0, 0});
-      if (filled->fields.size() != t.fields.size()) {
-        std::sort(filled->fields.begin(), filled->fields.end(),
-                  [](const ScalarField& a, const ScalarField& b) { return a.offset < b.offset; });
-        Hypothesis h{m, arg +
-                            ": GCC passed it as if the bytes no named member covers were "
-                            "members (unnamed bit-fields, which BTF and DWARF omit)"};
-        h.model.args[i].type = filled;
-        out.push_back(std::move(h));
-      }
-    }
-    if (t.kind == ValueKind::struct_ && t.fields_complete) {
-      const bool inferred = std::any_of(t.fields.begin(), t.fields.end(),
-                                        [](const ScalarField& f) { return f.unnamed; });
-      auto other = std::make_shared<TypeFacts>(t);
-      if (inferred) {
-        std::erase_if(other->fields, [](const ScalarField& f) { return f.unnamed; });
-        Hypothesis h{m, arg +
-                            ": GCC passed it as if the bytes no named member covers were "
-                            "padding (a zero-width bit-field such as `long : 0;` rather than "
-                            "an unnamed bit-field: BTF and DWARF show neither)"};
-        h.model.args[i].type = other;
-        out.push_back(std::move(h));
-      } else {
-        ScalarField zero;
-        zero.offset = t.size;
-        zero.size = 0;
-        zero.bit_offset = static_cast<uint16_t>(8 * t.size);
-        zero.unnamed = true;
-        other->fields.push_back(zero);
-        other->single_member_chain = false;
-        Hypothesis h{m, arg +
-                            ": GCC passed it as if it had a zero-width bit-field (`int : 0;`, "
-                            "which moves nothing and which BTF and DWARF omit)"};
-        h.model.args[i].type = other;
-        out.push_back(std::move(h));
-      }
-    }
-  }
-  return out;
-}
-
-std::optional<Outcome> hidden_property(const FuncModel& m, const CaseEntry& c,
-                                       const CaseGlobals& g) {
-  const Backend& be = backend(m.target);
-  const CallLayout placed = be.place(m, Policy::psabi);
-  for (Hypothesis& h : hypotheses(m)) {
-    try {
-      if (!audit::first_difference(placed, be.place(h.model, Policy::psabi))) continue;
-    } catch (const Error&) {
-      continue;
-    }
-    if (RoundTrip(h.model, Policy::psabi, c, g).run().status == Status::pass)
-      return Outcome{Status::unsupported,
-                     h.diagnosis + "; the round trip under that hypothesis passes"};
-  }
-  return std::nullopt;
-}
-
 }  // namespace
 
 std::optional<Outcome> direct_call(const FuncModel& m, const CaseEntry& c, const CaseGlobals& g) {
   return RoundTrip(m, Policy::psabi, c, g).baseline();
 }
 
+Outcome round_trip_once(const FuncModel& m, Policy policy, const CaseEntry& c,
+                        const CaseGlobals& g) {
+  return RoundTrip(m, policy, c, g).run();
+}
+
 Outcome round_trip(const FuncModel& m, Policy policy, const CaseEntry& c, const CaseGlobals& g) {
-  Outcome o = RoundTrip(m, policy, c, g).run();
-  if (o.status == Status::fail && policy == Policy::psabi)
-    if (std::optional<Outcome> h = hidden_property(m, c, g)) return *h;
+  Outcome o = round_trip_once(m, policy, c, g);
+  if (o.status == Status::fail && policy == Policy::psabi) return diagnose_failure(m, c, g, o);
   return o;
 }
 

@@ -43,6 +43,14 @@ struct CaseGlobals {
 // of xtramp's. nullopt when they agree.
 std::optional<Outcome> direct_call(const FuncModel& m, const CaseEntry& c, const CaseGlobals& g);
 
+// A round trip that takes longer than this is hung (the runner fails it).
+inline constexpr unsigned kRoundTripTimeoutSeconds = 60;
+
+// The round trip under `m`, and under psabi, when it fails, the diagnosis of
+// hidden_property.hpp.
 Outcome round_trip(const FuncModel& m, Policy policy, const CaseEntry& c, const CaseGlobals& g);
+// The round trip under `m` alone.
+Outcome round_trip_once(const FuncModel& m, Policy policy, const CaseEntry& c,
+                        const CaseGlobals& g);
 
 }  // namespace xtramp::conform

@@ -4,7 +4,8 @@
 //
 // Every case runs in a child process, so a layout that sends the callee a
 // wrong pointer (a bug the matrix exists to find) crashes only that case: the
-// supervisor reports it as a failure and resumes with the next case.
+// supervisor reports it as a failure (under psabi, diagnosed as a failure is,
+// hidden_property.hpp) and resumes with the next case.
 #include <dlfcn.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -21,12 +22,11 @@
 #include "btf/btf_file.hpp"
 #include "common/error.hpp"
 #include "conform/case_abi.hpp"
+#include "conform/runner/hidden_property.hpp"
 #include "conform/runner/round_trip.hpp"
 
 namespace xtramp::conform {
 namespace {
-
-constexpr unsigned kCaseTimeoutSeconds = 60;
 
 const char* kUsage =
     "usage: xtramp-conform-runner [--policy psabi|linux|both] [--in-process]\n"
@@ -101,9 +101,9 @@ struct Job {
   Policy policy;
 };
 
-std::string result_line(const Library& lib, const Job& j, Status s, const std::string& detail) {
+std::string result_line(const Library& lib, const Job& j, const Outcome& o) {
   return std::string(lib.cases[j.case_index].name) + "\t" + std::string(policy_name(j.policy)) +
-         "\t" + status_name(s) + "\t" + one_line(detail) + "\n";
+         "\t" + status_name(o.status) + "\t" + one_line(o.detail) + "\n";
 }
 
 // `during`: "the round trip", "the direct call".
@@ -111,7 +111,7 @@ std::string death(int status, const std::string& during = "the round trip") {
   if (WIFSIGNALED(status)) {
     const int sig = WTERMSIG(status);
     if (sig == SIGALRM)
-      return "hung: no result within " + std::to_string(kCaseTimeoutSeconds) + " s";
+      return "hung: no result within " + std::to_string(kRoundTripTimeoutSeconds) + " s";
     return std::string("crashed with signal ") + std::to_string(sig) + " (" + strsignal(sig) +
            ") during " + during;
   }
@@ -141,7 +141,7 @@ std::optional<Outcome> isolated_direct_call(const FuncModel& m, const CaseEntry&
   int fd = -1;
   const pid_t pid = fork_piped(&fd);
   if (pid == 0) {
-    alarm(kCaseTimeoutSeconds);
+    alarm(kRoundTripTimeoutSeconds);
     const std::optional<Outcome> o = direct_call(m, c, g);
     write_all(fd, o ? std::string(status_name(o->status)) + "\t" + o->detail : "agree\t");
     _exit(0);
@@ -177,7 +177,7 @@ std::optional<Outcome> isolated_direct_call(const FuncModel& m, const CaseEntry&
                            const std::vector<Job>& jobs, size_t from, int fd, bool baseline) {
   for (size_t k = from; k < jobs.size(); ++k) {
     write_all(fd, "B\t" + std::to_string(k) + "\n");
-    alarm(kCaseTimeoutSeconds);
+    alarm(kRoundTripTimeoutSeconds);
     const Job& j = jobs[k];
     const CaseEntry& c = lib.cases[j.case_index];
     Outcome o;
@@ -193,9 +193,22 @@ std::optional<Outcome> isolated_direct_call(const FuncModel& m, const CaseEntry&
     } catch (const std::exception& e) {
       o = {Status::fail, std::string("exception: ") + e.what()};
     }
-    write_all(fd, "R\t" + std::to_string(k) + "\t" + result_line(lib, j, o.status, o.detail));
+    write_all(fd, "R\t" + std::to_string(k) + "\t" + result_line(lib, j, o));
   }
   _exit(0);
+}
+
+// A job whose child died: a failure, under psabi diagnosed like one that
+// returned (a model missing a hidden property can crash the round trip).
+Outcome crash_outcome(const btf::BtfFile& btf, const Library& lib, const Job& j, std::string why) {
+  Outcome failed{Status::fail, std::move(why)};
+  if (j.policy != Policy::psabi) return failed;
+  const CaseEntry& c = lib.cases[j.case_index];
+  try {
+    return diagnose_failure(btf.model(c.name), c, lib.globals, failed);
+  } catch (const Error&) {
+    return failed;
+  }
 }
 
 // Supervisor: restarts a child after the case that killed it.
@@ -230,7 +243,7 @@ void supervise(const btf::BtfFile& btf, const Library& lib, const std::vector<Jo
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && done == jobs.size()) break;
     if (begun >= static_cast<long>(done)) {
       const Job& j = jobs[static_cast<size_t>(begun)];
-      std::fputs(result_line(lib, j, Status::fail, death(status)).c_str(), stdout);
+      std::fputs(result_line(lib, j, crash_outcome(btf, lib, j, death(status))).c_str(), stdout);
       next = static_cast<size_t>(begun) + 1;
     } else {
       bad_input("the case runner died outside a case: " + death(status));

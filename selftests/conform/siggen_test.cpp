@@ -99,11 +99,11 @@ TEST(SigGen, CaseIndependentOfCount) {
 TEST(SigGen, NamesAndGroups) {
   const GeneratedCorpus c = generate(1, 2000);
   const std::vector<std::string>& groups = generated_groups();
-  EXPECT_EQ(groups.size(), 16u);
+  EXPECT_EQ(groups.size(), 17u);
   const std::vector<std::string> expected = {
-      "scalars", "int128",     "floats",         "long_double", "small_structs", "big_structs",
-      "unions",  "nested",     "overaligned",    "packed",      "bitfields",     "hfa",
-      "mixed",   "struct_ret", "reg_exhaustion", "many_args"};
+      "scalars", "int128",     "floats",         "long_double", "small_structs",    "big_structs",
+      "unions",  "nested",     "overaligned",    "packed",      "bitfields",        "hfa",
+      "mixed",   "struct_ret", "reg_exhaustion", "many_args",   "unnamed_bitfields"};
   EXPECT_EQ(std::set<std::string>(groups.begin(), groups.end()),
             std::set<std::string>(expected.begin(), expected.end()));
   ASSERT_EQ(c.functions.size(), 2000u);

@@ -39,9 +39,13 @@ struct Fa8      { float a __attribute__((aligned(8))); };
 struct Ll_betw  { float a; long : 0; float b; };
 struct Ul40     { float a; unsigned long : 40; };
 struct Ls       { unsigned short : 7; double m0; };
+union UZf       { float f; int : 0; };
+union UZd2      { struct { double a, b; } h; long : 0; };
+union UUl40     { float f; long : 40; };
 
 void f_Zf_last(struct Zf_last x) {}
 void f_Zf_first(struct Zf_first x) {}
+void f_Zf_stack(long a, long b, long c, long d, long e, struct Zf_last x) {}
 void f_Zf_betw(struct Zf_betw x) {}
 void f_Zd_betw(struct Zd_betw x) {}
 void f_Uf_last(struct Uf_last x) {}
@@ -58,6 +62,9 @@ void f_Fa8(struct Fa8 x) {}
 void f_Ll_betw(struct Ll_betw x) {}
 void f_Ul40(struct Ul40 x) {}
 void f_Ls(struct Ls x) {}
+void f_UZf(union UZf x) {}
+void f_UZd2(union UZd2 x) {}
+void f_UUl40(union UUl40 x) {}
 )";
 
 std::string where(Arch a, const char* fn) {
@@ -80,6 +87,10 @@ struct Case {
 // s390x: any bit-field is a second member: a struct holding one is not
 // float-like (a GPR), but that is only visible when it leaves a gap.
 const Case kCases[] = {
+    // s390x: the debug info shows no bit-field, but the callee's DWARF says
+    // where its code received the struct (DW_OP_reg2): r2, not f0.
+    {"f_Zf_last", "xmm0", "v0", "r2"},
+    {"f_Zf_first", "xmm0", "v0", "r2"},
     {"f_Zf_betw", "xmm0", "v0:v1", "r2"},
     {"f_Zd_betw", "xmm0:xmm1", "v0:v1", "*r2 (by ref)"},
     {"f_Uf_last", "rdi", "x0", "r2"},
@@ -98,6 +109,9 @@ const Case kCases[] = {
     {"f_Ul40", "xmm0:rdi", "x0:x1", "*r2 (by ref)"},
     // GCC's BTF puts m0 at 0 (the bit-field's offset); DWARF's 8 is right.
     {"f_Ls", "rdi:xmm0", "x0:x1", "*r2 (by ref)"},
+    // In a union GCC classifies the bit-field by its type (INTEGER, no HFA);
+    // this one shows: 8 bytes where the float and its alignment explain 4.
+    {"f_UUl40", "rdi", "x0", "r2"},
 };
 
 TEST(BitfieldAbi, UnnamedBitfieldsPlacedLikeGcc) {
@@ -126,18 +140,25 @@ TEST(BitfieldAbi, ModelCarriesInferredUnnamedBitfields) {
 
 // What BTF and DWARF cannot show, pinned so that a change is noticed: a
 // zero-width bit-field that moves nothing. GCC passes these in r2 on s390x;
-// the debug info equals that of `struct { float a; }` (f0), so psabi keeps f0
-// and the conformance runner reports such a case as unsupported with the
-// diagnosis (docs/conformance.md). Likewise `{float a; long : 0; float b;}`
+// the types' debug info equals that of `struct { float a; }` (f0). Where the
+// callee's DWARF places the parameter in memory (r2-r6 taken) nothing tells,
+// psabi keeps f0 and the conformance runner reports such a case as
+// unsupported with the diagnosis (docs/conformance.md). Likewise `{float a; long : 0; float b;}`
 // (GCC x86-64: xmm0:xmm1) has the debug info of `{float a; int : 32; float b;}`
 // (rdi:xmm0); the model takes the gap for an unnamed bit-field.
 TEST(BitfieldAbi, InvisibleZeroWidthBitfields) {
-  EXPECT_EQ(where(Arch::s390x, "f_Zf_last"), "f0");
-  EXPECT_EQ(where(Arch::s390x, "f_Zf_first"), "f0");
-  EXPECT_EQ(where(Arch::x86_64, "f_Zf_last"), "xmm0");  // GCC agrees
-  EXPECT_EQ(where(Arch::arm64, "f_Zf_first"), "v0");    // GCC agrees
+  const Backend& s390x = backend(Arch::s390x);
+  const FuncModel stack = test::model_from_c(Arch::s390x, kSrc, "f_Zf_stack");
+  EXPECT_EQ(describe_location(s390x, s390x.place(stack, Policy::psabi).args.at(5)), "f0");
   EXPECT_EQ(where(Arch::x86_64, "f_Ll_betw"), where(Arch::x86_64, "f_Uf_betw"));
   EXPECT_EQ(where(Arch::arm64, "f_Ll_betw"), "x0:x1");  // GCC agrees: the gap breaks the HFA
+  // A bit-field inside a union's named members: GCC rdi, x0 (`fmov s0,w0`);
+  // rdi:xmm0, x0:x1 for UZd2. s390x never passes a union in an FPR.
+  EXPECT_EQ(where(Arch::x86_64, "f_UZf"), "xmm0");
+  EXPECT_EQ(where(Arch::arm64, "f_UZf"), "v0");
+  EXPECT_EQ(where(Arch::s390x, "f_UZf"), "r2");  // GCC agrees
+  EXPECT_EQ(where(Arch::x86_64, "f_UZd2"), "xmm0:xmm1");
+  EXPECT_EQ(where(Arch::arm64, "f_UZd2"), "v0:v1");
 }
 
 }  // namespace

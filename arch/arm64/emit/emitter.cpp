@@ -562,6 +562,16 @@ class A64Emitter final : public Emitter {
     }
   }
 
+  // A frame slot for a Q register: LDR/STR Qt take an offset scaled by 16
+  // (0..65520), LDUR/STUR one of -256..255 (Arm ARM, "LDR (immediate, SIMD&FP)",
+  // "LDUR (SIMD&FP)"); any other (a long double ctx slot at sp+296) is
+  // addressed through kData, free in reg_to_frame and frame_to_reg.
+  a64::Mem q_mem(int32_t off) {
+    if (off % 16 == 0 || (off >= -256 && off <= 255)) return mem(off);
+    a_->add(kData, a64::sp, off);
+    return a64::ptr(kData);
+  }
+
   void reg_to_frame(const RegBytes& p, int32_t off) {
     if (p.kind == LocKind::gpr) {
       if (p.offset == 0 && (p.size == 8 || p.size == 4 || p.size == 2 || p.size == 1)) {
@@ -584,7 +594,7 @@ class A64Emitter final : public Emitter {
       throw Error(Errc::unsupported, "arm64 emitter: FP part at byte " + std::to_string(p.offset));
     switch (p.size) {
       case 16:
-        a_->str(a64::v(p.reg), mem(off));
+        a_->str(a64::v(p.reg), q_mem(off));
         break;
       case 8:
         a_->str(a64::d(p.reg), mem(off));
@@ -606,7 +616,7 @@ class A64Emitter final : public Emitter {
     if (p.kind == LocKind::gpr) {
       a_->ldr(a64::x(p.reg), mem(off));
     } else if (p.size > 8) {
-      a_->ldr(a64::v(p.reg), mem(off));
+      a_->ldr(a64::v(p.reg), q_mem(off));
     } else if (p.size == 8) {
       a_->ldr(a64::d(p.reg), mem(off));
     } else if (p.size == 4) {
