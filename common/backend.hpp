@@ -3,6 +3,7 @@
 // machinery lives in common/abi/; arch/<a>/ supplies only its rules.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
@@ -54,6 +55,10 @@ class Backend {
   struct EntryPatch {
     size_t size = 0;   // bytes of the patch site at the function's entry
     size_t reach = 0;  // how far the site's call reaches (for ExecNear); 0: anywhere
+    // Where the entry stub goes: within `reach` of the end of the site plus
+    // this (x86-64: halfway to where the nop-preserving call lands, so that a
+    // rel32 jump from there reaches it too: arch/x86_64/patch.cpp).
+    int64_t stub_bias = 0;
   };
   // Both reach this process's code only through `code` (the run-time
   // layer's: runtime/code_writer.hpp).

@@ -131,11 +131,13 @@ void Attachment::ensure_site() {
   spec.resume = reinterpret_cast<uint64_t>(original_) + (patch ? patch_.size : 0);
   spec.facts = rcu::stub_facts();
   const Emitter::StubCode stub = backend(model_.target).emitter()->entry_stub(spec);
-  // The site's call must reach the stub from the end of the site (reach 0:
-  // the site reaches any address, s390x's own per-site stub).
+  // The site's call must reach the stub from the end of the site, moved by
+  // the backend's bias (reach 0: the site reaches any address, s390x's own
+  // per-site stub).
+  const uint64_t near = spec.resume + static_cast<uint64_t>(patch_.stub_bias);
   CodeBlock b =
       patch && patch_.reach != 0
-          ? stub_memory().install(stub.code, ExecNear{spec.resume, patch_.reach - stub.code.size()})
+          ? stub_memory().install(stub.code, ExecNear{near, patch_.reach - stub.code.size()})
           : install_trampoline(stub_memory(), stub.code);
   site->stub = reinterpret_cast<uint64_t>(b.exec());
   site->passthrough = site->stub + stub.passthrough;

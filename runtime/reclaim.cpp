@@ -3,6 +3,7 @@
 #include "runtime/rcu.hpp"
 
 #include <dirent.h>
+#include <sched.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -150,6 +151,9 @@ size_t Reclaimer::reclaim() {
       }
     }
     freed_ += done.size();
+    // Some reader is still in an older section: give it this CPU (it may be
+    // preempted here, behind us) rather than come back to find it unchanged.
+    if (!retired_.empty()) sched_yield();
   }
   return done.size();  // the code blocks are freed here, outside the lock
 }

@@ -43,6 +43,11 @@ class Reclaimer {
   void retire(CodeBlock code);
 
   // Frees what has become safe to free; never blocks. Returns how many.
+  // When something stays retired (a reader is still inside a section that
+  // began before its unlink), yields the CPU once (sched_yield): a reader
+  // preempted inside its section on this CPU then runs and leaves it sooner,
+  // instead of waiting behind the updater (docs/trampolines.md "When an old
+  // trampoline is freed").
   size_t reclaim();
 
   // reclaim() until nothing is retired or `timeout` passed; true if empty.

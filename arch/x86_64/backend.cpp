@@ -54,7 +54,8 @@ class X86_64Backend final : public Backend {
                              CodeWriter& code) const override {
     if (host_arch() != Arch::x86_64) return Backend::check_patchable(fn, name, code);
     x86_64::check_patchable(fn, name.c_str(), code);
-    return EntryPatch{kPatchSize, kCallReach};
+    const int64_t bias = x86_64::stub_bias(fn);
+    return EntryPatch{kPatchSize, kCallReach - static_cast<size_t>(bias < 0 ? -bias : bias), bias};
   }
 
   void set_entry_call(void* fn, const void* tramp, CodeWriter& code) const override {

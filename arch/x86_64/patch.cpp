@@ -20,12 +20,15 @@
 // blocked, so step 2 waits for every thread to block, which a thread spinning
 // in a loop never does. So where it can, enable leaves bytes 1-4 alone: the
 // call's rel32 is 0x90909090, the nops' own bytes, and what it reaches (fn +
-// 5 - 0x6f6f6f70) is a 13-byte far jump to the trampoline (in xtramp, the
+// 5 - 0x6f6f6f70, the landing) is a jump to the trampoline (in xtramp, the
 // site's never-freed entry stub), written once into a page mapped there for
-// it and never freed. Then only site[0] changes (nop -> int3 -> E8), a thread
-// inside the nops runs the same nops, and step 2 is not needed. Where that
-// address cannot be mapped (a non-PIE binary low in memory, something else
-// there), or its bytes are taken, enable falls back to the steps above.
+// it and never freed: a 5-byte jmp rel32 where the target is within its
+// reach (xtramp places the entry stub halfway between the site and the
+// landing for that: stub_bias), else a 13-byte far jump. Then only site[0]
+// changes (nop -> int3 -> E8), a thread inside the nops runs the same nops,
+// and step 2 is not needed. Where that address cannot be mapped (a non-PIE
+// binary low in memory, something else there), or its bytes are taken,
+// enable falls back to the steps above.
 //
 // The handler emulates: "call current trampoline" (push site + 5, jump) while
 // the site is enabled, "the nops" (jump to site + 5) otherwise. A site's
@@ -48,6 +51,9 @@ void check_patchable(const void*, const char* name, CodeWriter&) {
 void set_entry_call(void*, const void*, CodeWriter&) {
   throw Error(Errc::unsupported, "entry patch: x86-64 code, but this process is not");
 }
+int64_t stub_bias(const void*) {
+  return 0;
+}
 }  // namespace xtramp::x86_64
 
 #else
@@ -64,6 +70,7 @@ void set_entry_call(void*, const void*, CodeWriter&) {
 #include <cstring>
 #include <mutex>
 #include <string>
+#include <vector>
 
 namespace xtramp::x86_64 {
 
@@ -164,29 +171,56 @@ void poke(CodeWriter& code, uintptr_t at, std::initializer_list<uint8_t> bytes) 
 
 // The nop-preserving call (the comment at the top): rel32 = 0x90909090.
 constexpr uint32_t kNopRel = 0x90909090u;
-constexpr size_t kFarJump = 13;  // mov r11, imm64 (49 BB imm64); jmp r11 (41 FF E3)
+constexpr int64_t kLandingRel = static_cast<int32_t>(kNopRel);  // -0x6f6f6f70
+constexpr uintptr_t kLowest = 0x100000;  // below: mmap_min_addr and the first MiB
+constexpr size_t kNearJump = 5;          // jmp rel32 (E9 rel32)
 
-// Far jumps placed so far (under g_patch_mu): their address -> their target.
-std::map<uintptr_t, uintptr_t> g_far_jumps;
+struct Landing {
+  uintptr_t target = 0;
+  size_t size = 0;
+};
+// Landings placed so far (under g_patch_mu), by address.
+std::map<uintptr_t, Landing> g_landings;
 
-// True when fn + 5 + (int32)0x90909090 holds (or now holds) a far jump to
+// Where fn's nop-preserving call lands; 0 where it cannot.
+uintptr_t landing_of(uintptr_t fn) {
+  const int64_t at = static_cast<int64_t>(fn + kPatchSize) + kLandingRel;
+  return at < static_cast<int64_t>(kLowest) ? 0 : static_cast<uintptr_t>(at);
+}
+
+// The jump at `at` to `target`: jmp rel32 where it reaches, else a far jump
+// (mov r11, imm64: 49 BB imm64; jmp r11: 41 FF E3).
+std::vector<uint8_t> landing_code(uintptr_t at, uintptr_t target) {
+  const int64_t d = static_cast<int64_t>(target) - static_cast<int64_t>(at + kNearJump);
+  if (d >= INT32_MIN && d <= INT32_MAX) {
+    const auto r = static_cast<uint32_t>(static_cast<int32_t>(d));
+    return {0xE9, static_cast<uint8_t>(r), static_cast<uint8_t>(r >> 8),
+            static_cast<uint8_t>(r >> 16), static_cast<uint8_t>(r >> 24)};
+  }
+  std::vector<uint8_t> code = {0x49, 0xBB, 0, 0, 0, 0, 0, 0, 0, 0, 0x41, 0xFF, 0xE3};
+  std::memcpy(code.data() + 2, &target, sizeof target);
+  static_assert(sizeof target == 8);
+  return code;
+}
+
+// True when fn + 5 + (int32)0x90909090 holds (or now holds) a jump to
 // `target`. Pages there are mapped once, filled with int3, made r-x, and
 // written through the CodeWriter like the sites; never unmapped.
 bool far_jump_to(CodeWriter& w, uintptr_t fn, uintptr_t target) {
-  const int64_t rel = static_cast<int32_t>(kNopRel);
-  const int64_t at_signed = static_cast<int64_t>(fn + kPatchSize) + rel;
-  if (at_signed < 0x100000) return false;  // below mmap_min_addr and the first MiB
-  const auto at = static_cast<uintptr_t>(at_signed);
-  if (auto it = g_far_jumps.find(at); it != g_far_jumps.end()) return it->second == target;
-  // Nothing placed overlaps [at, at + kFarJump).
-  auto next = g_far_jumps.lower_bound(at);
-  if (next != g_far_jumps.end() && next->first < at + kFarJump) return false;
-  if (next != g_far_jumps.begin() && std::prev(next)->first + kFarJump > at) return false;
+  const uintptr_t at = landing_of(fn);
+  if (at == 0) return false;
+  if (auto it = g_landings.find(at); it != g_landings.end()) return it->second.target == target;
+  const std::vector<uint8_t> code = landing_code(at, target);
+  // Nothing placed overlaps [at, at + size).
+  auto next = g_landings.lower_bound(at);
+  if (next != g_landings.end() && next->first < at + code.size()) return false;
+  if (next != g_landings.begin() && std::prev(next)->first + std::prev(next)->second.size > at)
+    return false;
   const uintptr_t page = 4096;
-  for (uintptr_t p = at & ~(page - 1); p < at + kFarJump; p += page) {
+  for (uintptr_t p = at & ~(page - 1); p < at + code.size(); p += page) {
     bool ours = false;
-    for (const auto& [a, t] : g_far_jumps)
-      if ((a & ~(page - 1)) == p || ((a + kFarJump - 1) & ~(page - 1)) == p) ours = true;
+    for (const auto& [a, l] : g_landings)
+      if ((a & ~(page - 1)) == p || ((a + l.size - 1) & ~(page - 1)) == p) ours = true;
     if (ours) continue;
     void* m = mmap(reinterpret_cast<void*>(p), page, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
@@ -201,14 +235,16 @@ bool far_jump_to(CodeWriter& w, uintptr_t fn, uintptr_t target) {
       return false;
     }
   }
-  uint8_t code[kFarJump] = {0x49, 0xBB, 0, 0, 0, 0, 0, 0, 0, 0, 0x41, 0xFF, 0xE3};
-  std::memcpy(code + 2, &target, 8);
-  w.write(reinterpret_cast<void*>(at), std::span<const uint8_t>(code, kFarJump));
-  g_far_jumps[at] = target;
+  w.write(reinterpret_cast<void*>(at), std::span<const uint8_t>(code));
+  g_landings[at] = Landing{target, code.size()};
   return true;
 }
 
 }  // namespace
+
+int64_t stub_bias(const void* fn) {
+  return landing_of(reinterpret_cast<uintptr_t>(fn)) == 0 ? 0 : kLandingRel / 2;
+}
 
 void check_patchable(const void* fn, const char* name, CodeWriter& code) {
   const auto* p = static_cast<const uint8_t*>(fn);

@@ -24,6 +24,11 @@ void check_patchable(const void* fn, const char* name, CodeWriter& code);
 // Throws Error(io / unsupported / bad_request) and leaves the entry as it was.
 void set_entry_call(void* fn, const void* tramp, CodeWriter& writer);
 
+// Where fn's entry stub should be, from the end of its site: halfway to where
+// the nop-preserving call lands (patch.cpp), so that both the landing's jmp
+// rel32 and a direct call from the site reach it; 0 where nothing can land.
+int64_t stub_bias(const void* fn);
+
 // What the run-time layer must know of this process's code (host_code.cpp);
 // nullptr unless this process is x86-64.
 const HostCode* host_code() noexcept;

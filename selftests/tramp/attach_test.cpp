@@ -751,5 +751,46 @@ TEST(AttachReuse, TrampolineAtAFreedAddressRunsItsOwnPrograms) {
   EXPECT_GT(reused, 0u) << "no trampoline went where a freed one had been: nothing was tested";
 }
 
+struct Hold {
+  std::atomic<bool> inside{false};
+  std::atomic<bool> release{false};
+};
+
+uint64_t hold_prog(const uint64_t*, void* cookie) {
+  auto* h = static_cast<Hold*>(cookie);
+  h->inside.store(true);
+  while (!h->release.load()) std::this_thread::yield();
+  return 0;
+}
+
+// A caller inside a hooked call holds the retirement of the trampoline it is
+// in: reclaim() frees nothing meanwhile and never waits for it (it yields the
+// CPU once, runtime/reclaim.hpp); once the caller is out, the trampoline is
+// freed.
+TEST(AttachReclaim, CallerInsideHoldsTheRetirementAndReclaimNeverWaits) {
+  ExecMemory mem;
+  Reclaimer rec;
+  Hold hold;
+  Program p{hold_prog, &hold, ProgKind::fentry};
+  std::atomic<const void*> slot{reinterpret_cast<const void*>(&target_counted)};
+  Attachment a(targets_btf().model("target_counted"), (const void*)&target_counted, &slot,
+               Policy::psabi, mem, rec);
+  a.attach(p);
+  std::thread caller([&] { EXPECT_EQ(call_slot(slot, 1), 2); });
+  while (!hold.inside.load()) std::this_thread::yield();
+  a.detach(p);  // retires the trampoline the caller is in
+  ASSERT_EQ(rec.stats().retired, 1u);
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 100; ++i) EXPECT_EQ(rec.reclaim(), 0u);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5))
+      << "reclaim() waited for the caller";
+  EXPECT_EQ(rec.stats().retired, 1u) << "freed while a caller was inside";
+  hold.release.store(true);
+  caller.join();
+  EXPECT_TRUE(rec.drain(std::chrono::seconds(10)));
+  EXPECT_EQ(rec.stats().freed, 1u);
+  EXPECT_EQ(mem.stats().live_blocks, 0u);
+}
+
 }  // namespace
 }  // namespace xtramp

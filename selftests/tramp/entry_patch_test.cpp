@@ -160,6 +160,28 @@ TEST(EntryPatch, SupportedOrSaysSo) {
   }
 }
 
+#if defined(__x86_64__)
+// The nop-preserving call (arch/x86_64/patch.cpp) lands on a 5-byte jmp rel32
+// straight to the entry stub (placed within its reach), not on a far jump:
+// one direct jump between the site and the stub.
+TEST(EntryPatch, NopPreservingCallLandsOnAJumpToTheStub) {
+  REQUIRE_ENTRY_PATCHING();
+  Seen seen;
+  Program p{record_prog, &seen, ProgKind::fentry};
+  Attachment a(targets_btf().model("patched_counted"), (void*)&patched_counted, kEntryPatch);
+  a.attach(p);
+  const auto* site = reinterpret_cast<const uint8_t*>(&patched_counted);
+  ASSERT_EQ(site[0], 0xE8);
+  int32_t rel = 0;
+  std::memcpy(&rel, site + 1, 4);
+  ASSERT_EQ(static_cast<uint32_t>(rel), 0x90909090u) << "the call's rel32 is the nops' bytes";
+  const auto* landing = site + 5 + rel;
+  ASSERT_EQ(landing[0], 0xE9) << "jmp rel32";
+  std::memcpy(&rel, landing + 1, 4);
+  EXPECT_EQ(static_cast<const void*>(landing + 5 + rel), a.entry_stub());
+}
+#endif
+
 #if defined(__s390x__)
 // Three 2-byte nopr (patchable_function_entry(3, 0)) cannot become one 6-byte
 // branch atomically: refused, naming the form that works.

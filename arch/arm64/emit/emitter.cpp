@@ -139,20 +139,21 @@ class A64Emitter final : public Emitter {
         s);
   }
 
-  // The entry stub (emitter.hpp, runtime/rcu.hpp). x9, x16 and x17 carry no argument
-  // at a function's entry (the entry-patch trampoline sets x9 itself).
+  // The entry stub (emitter.hpp, runtime/rcu.hpp). x16 and x17 carry no argument
+  // at a function's entry. The outermost section of a registered thread (every
+  // call but nested and first ones) falls straight through.
   //
   //   retry:
   //     mrs  x16, tpidr_el0 ; ldr x16, [x16, #reader_tp_offset]  ; this thread's Reader
   //     ldr  x17, [x16]                    ; its word
-  //     tbnz x17, #0, slow                 ; not registered yet
-  //     and  x9, x17, #kNestMask ; cbnz x9, nested
-  //     x17 = &gp_ctr ; ldr x17, [x17] ; b store   ; outermost: nest 1, sequence
-  //   nested:
-  //     add  x17, x17, #kNestOne
+  //     tst  x17, #(kUnregistered | kNestMask) ; b.ne other
+  //     x17 = &gp_ctr ; ldr x17, [x17]     ; outermost: nest 1, sequence
   //   store:
   //     str  x17, [x16]                    ; a plain store to the thread's own line
   //     x16 = target_ptr ; ldr x16, [x16] ; br x16
+  //   other:
+  //     tbnz x17, #0, slow                 ; not registered yet
+  //     add  x17, x17, #kNestOne ; b store ; nested
   //   slow:
   //     stp x29, x30, [sp, #-16]! ; x16 = xtramp_rcu_register_thunk ; blr x16
   //     ldp x29, x30, [sp], #16 ; b retry
@@ -163,24 +164,23 @@ class A64Emitter final : public Emitter {
     start();
     auto& a = *a_;
     const a64::GpX rec = a64::x16, w = a64::x17;
-    aj::Label retry = a.newLabel(), slow = a.newLabel(), nested = a.newLabel(),
-              store = a.newLabel();
+    aj::Label retry = a.newLabel(), slow = a.newLabel(), other = a.newLabel(), store = a.newLabel();
     a.bind(retry);
     reader(f, rec);
     a.ldr(w, a64::ptr(rec));
-    a.tbnz(w, 0, slow);
-    a.and_(a64::x9, w, rcu::kNestMask);
-    a.cbnz(a64::x9, nested);
+    a.tst(w, rcu::kUnregistered | rcu::kNestMask);
+    a.b_ne(other);
     load_imm(w, f.gp_ctr);
     a.ldr(w, a64::ptr(w));
-    a.b(store);
-    a.bind(nested);
-    a.add(w, w, rcu::kNestOne);
     a.bind(store);
     a.str(w, a64::ptr(rec));
     load_imm(rec, spec.target_ptr);
     a.ldr(rec, a64::ptr(rec));
     a.br(rec);
+    a.bind(other);
+    a.tbnz(w, 0, slow);
+    a.add(w, w, rcu::kNestOne);
+    a.b(store);
     a.bind(slow);
     a.stp(a64::x29, a64::x30, a64::ptr_pre(a64::sp, -16));
     load_imm(rec, f.register_thunk);

@@ -124,17 +124,20 @@ class S390xEmitter final : public Emitter {
   // function's entry (r0 is not a base register); the entry-patch trampoline
   // wants r0 = the body, which the stub sets last.
   //
+  // The outermost section of a registered thread (every call but nested and
+  // first ones) falls straight through.
+  //
   //   retry:
   //     ear %r1,%a0 ; sllg %r1,%r1,32 ; ear %r1,%a1 ; lg %r1,off(%r1)  ; this thread's Reader
   //     lg   %r0,0(%r1)              ; its word
-  //     tmll %r0,1 ; jo slow         ; not registered yet
-  //     tmll %r0,kNestMask ; jnz nested (cc1 | cc3)
-  //     %r1 = &gp_ctr ; lg %r0,0(%r1) ; %r1 = the Reader again ; j store
-  //   nested:
-  //     aghi %r0,kNestOne
+  //     tmll %r0,kUnregistered|kNestMask ; jnz other (cc1 | cc2 | cc3)
+  //     %r1 = &gp_ctr ; lg %r0,0(%r1) ; %r1 = the Reader again   ; outermost
   //   store:
   //     stg  %r0,0(%r1)              ; a plain store to the thread's own line
   //     %r1 = target_ptr ; lg %r1,0(%r1) ; [entry patch: %r0 = the body] ; br %r1
+  //   other:
+  //     tmll %r0,1 ; jo slow         ; not registered yet
+  //     aghi %r0,kNestOne ; j store  ; nested
   //   slow:
   //     %r1 = xtramp_rcu_register_thunk ; basr %r1,%r1 ; j retry
   //   passthrough:
@@ -142,27 +145,29 @@ class S390xEmitter final : public Emitter {
   StubCode entry_stub(const StubSpec& spec) override {
     const rcu::StubFacts f = stub_facts(spec.facts);
     a_ = Assembler();
-    const Label retry = a_.new_label(), slow = a_.new_label(), nested = a_.new_label(),
+    const Label retry = a_.new_label(), slow = a_.new_label(), other = a_.new_label(),
                 store = a_.new_label();
     a_.bind(retry);
     reader(f);
     a_.lg(kData, Mem(0, kPtr));
-    a_.tmll(kData, static_cast<int64_t>(rcu::kUnregistered));
-    a_.brcl(cond::o, slow);  // cc3: the bit is one
-    a_.tmll(kData, static_cast<int64_t>(rcu::kNestMask));
-    a_.brcl(cond::l | cond::o, nested);  // cc1 (mixed) or cc3 (all ones): nested
+    a_.tmll(kData, static_cast<int64_t>(rcu::kUnregistered | rcu::kNestMask));
+    // Any selected bit one (z/Architecture Principles of Operation, TEST UNDER
+    // MASK: cc1 / cc2 mixed, cc3 all ones): not the outermost section.
+    a_.brcl(cond::ne, other);
     a_.load_imm64_fixed(kPtr, f.gp_ctr);
     a_.lg(kData, Mem(0, kPtr));
     reader(f);
-    a_.brcl(cond::always, store);
-    a_.bind(nested);
-    a_.aghi(kData, static_cast<int64_t>(rcu::kNestOne));
     a_.bind(store);
     a_.stg(kData, Mem(0, kPtr));
     a_.load_imm64_fixed(kPtr, spec.target_ptr);
     a_.lg(kPtr, Mem(0, kPtr));
     if (spec.mode == AttachMode::entry_patch) a_.load_imm64_fixed(kData, spec.resume);
     a_.br(kPtr);
+    a_.bind(other);
+    a_.tmll(kData, static_cast<int64_t>(rcu::kUnregistered));
+    a_.brcl(cond::o, slow);  // cc3: the bit is one
+    a_.aghi(kData, static_cast<int64_t>(rcu::kNestOne));
+    a_.brcl(cond::always, store);
     a_.bind(slow);
     a_.load_imm64_fixed(kPtr, f.register_thunk);
     a_.basr(kPtr, kPtr);  // the branch address is taken before the link is stored
