@@ -73,9 +73,15 @@ Classification classify(const TypeFacts& t, bool in_return) {
   Classification c;
   std::vector<Cls>& cls = c.eightbytes;
 
-  if (!is_aggregate(t.kind)) {
+  if (!has_fields(t.kind)) {
     cls = scalar_classes(t.kind, t.size);
   } else {
+    // A complex: "Arguments of complex T where T is one of the types float or
+    // double are treated as if they are implemented as: struct complexT { T
+    // real; T imag; };" (its `fields`). "A variable of type complex long double
+    // is classified as type COMPLEX_X87": 32 bytes, MEMORY by rule 1 as an
+    // argument; place_psabi's return refuses it (%st0 and %st1).
+
     // Rule 1: "If the size of an object is larger than eight eightbytes ... MEMORY";
     // cleanup (c): more than two eightbytes is MEMORY unless SSE,SSEUP,... (an
     // __m256/__m512-like vector, which the frontend does not model).

@@ -67,7 +67,11 @@ std::string problem(Dwarf_Die die, int depth) {
         return named(n) + ": a bit-precise integer; xtramp does not model _BitInt";
       switch (udata(&die, DW_AT_encoding)) {
         case DW_ATE_complex_float:
-          return named(n) + ": a complex number; xtramp does not model _Complex types";
+          if (n == "complex float" || n == "complex double" || n == "complex long double")
+            return "";
+          return named(n) +
+                 ": a complex number; xtramp models _Complex float, double and long "
+                 "double only";
         case DW_ATE_decimal_float:
           return named(n) + ": a decimal float; xtramp does not model _Decimal types";
         case DW_ATE_float:
