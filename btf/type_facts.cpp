@@ -474,6 +474,25 @@ std::string TypeAnalyzer::spell(uint32_t id, int depth) const {
 
 // --- facts ----------------------------------------------------------------
 
+TypeRef TypeAnalyzer::dwarf_only_facts(Dwarf_Die* die) {
+  if (die == nullptr) return nullptr;
+  const char* spelled = dwarf_diename(die);  // a typedef's name, as written
+  auto base = dw_strip(*die, nullptr);
+  if (!base || dwarf_tag(&*base) != DW_TAG_base_type) return nullptr;
+  Dwarf_Attribute attr;
+  Dwarf_Word enc = 0, size = 0;
+  if (dwarf_attr(&*base, DW_AT_encoding, &attr) == nullptr || dwarf_formudata(&attr, &enc) != 0 ||
+      dwarf_attr(&*base, DW_AT_byte_size, &attr) == nullptr || dwarf_formudata(&attr, &size) != 0)
+    return nullptr;
+  if (enc != DW_ATE_float || size != 2) return nullptr;
+  auto f = std::make_shared<TypeFacts>();
+  f->kind = ValueKind::float_;
+  f->btf_kind = "UNKNOWN";  // what the kernel would see: GCC's BTF has void there
+  f->c_type = spelled != nullptr ? spelled : "_Float16";
+  f->size = f->align = f->natural_align = f->largest_member_size = 2;
+  return f;
+}
+
 // An enum is signed when its underlying type is: BTF says so with the kind
 // flag (newer encoders), GCC 12 does not, so a negative enumerator decides
 // (GCC's rule: int if any value is negative); DWARF's encoding wins.

@@ -76,6 +76,13 @@ std::string problem(Dwarf_Die die, int depth) {
           return named(n) + ": a decimal float; xtramp does not model _Decimal types";
         case DW_ATE_float:
           if (size == 4 || size == 8 || (size == 16 && n == "long double")) return "";
+          // _Float16 as a parameter or return value (BtfFile reads it from
+          // DWARF: GCC's BTF says void); as a member the BTF layout lacks it.
+          if (size == 2 && depth == 0) return "";
+          if (size == 2)
+            return named(n) +
+                   ": a 2-byte float as a member; xtramp models _Float16 only as "
+                   "a parameter or return value";
           return named(n) + ": a " + std::to_string(size) +
                  "-byte float; xtramp models float, double and long double only";
         case DW_ATE_signed:
@@ -151,8 +158,11 @@ std::string function_problem(Dwarf_Die* fn_type) {
 
 }  // namespace
 
-std::map<std::string, std::string> unmodelled_types(const std::string& object,
-                                                    const std::vector<std::string>& functions) {
+namespace {
+
+// Calls `fn(name, function type DIE)` for each probe variable of `functions`.
+template <typename Fn>
+void for_each_probed(const std::string& object, const std::vector<std::string>& functions, Fn fn) {
   std::unique_ptr<Dwfl, void (*)(Dwfl*)> dwfl(dwfl_begin(&kCallbacks), dwfl_end);
   if (!dwfl) throw Error(Errc::malformed_btf, "dwfl_begin failed");
   Dwfl_Module* mod = dwfl_report_offline(dwfl.get(), "", object.c_str(), -1);
@@ -162,7 +172,6 @@ std::map<std::string, std::string> unmodelled_types(const std::string& object,
                   : nullptr;
   if (dw == nullptr) throw Error(Errc::malformed_btf, object + ": no DWARF");
   const std::set<std::string> wanted(functions.begin(), functions.end());
-  std::map<std::string, std::string> out;
   Dwarf_Off off = 0, next = 0;
   size_t header_size = 0;
   while (dwarf_nextcu(dw, off, &next, &header_size, nullptr, nullptr, nullptr) == 0) {
@@ -172,13 +181,58 @@ std::map<std::string, std::string> unmodelled_types(const std::string& object,
         if (dwarf_tag(&child) != DW_TAG_variable) continue;
         const std::string var = name_of(&child);
         if (!var.starts_with("xt_probe_") || !wanted.count(var.substr(9))) continue;
-        auto ft = probed_function_type(&child);
-        if (!ft) continue;
-        if (std::string why = function_problem(&*ft); !why.empty()) out[var.substr(9)] = why;
+        if (auto ft = probed_function_type(&child)) fn(var.substr(9), &*ft);
       } while (dwarf_siblingof(&child, &child) == 0);
     }
     off = next;
   }
+}
+
+// The spelling of a type BTF leaves void: a 2-byte DW_ATE_float (_Float16),
+// by the name it has at the use; "" for anything else.
+std::string float16_spelling(Dwarf_Die die) {
+  const std::string spelled = name_of(&die);
+  for (int hops = 0; hops < 64 && dwarf_tag(&die) != DW_TAG_base_type; ++hops) {
+    const int tag = dwarf_tag(&die);
+    if (tag != DW_TAG_typedef && tag != DW_TAG_const_type && tag != DW_TAG_volatile_type) return "";
+    auto next = type_of(&die);
+    if (!next) return "";
+    die = *next;
+  }
+  if (udata(&die, DW_AT_encoding) != DW_ATE_float || udata(&die, DW_AT_byte_size) != 2) return "";
+  return spelled.empty() ? name_of(&die) : spelled;
+}
+
+}  // namespace
+
+std::map<std::string, std::string> unmodelled_types(const std::string& object,
+                                                    const std::vector<std::string>& functions) {
+  std::map<std::string, std::string> out;
+  for_each_probed(object, functions, [&](const std::string& name, Dwarf_Die* ft) {
+    if (std::string why = function_problem(ft); !why.empty()) out[name] = why;
+  });
+  return out;
+}
+
+std::map<std::string, std::map<unsigned, std::string>> dwarf_only_spellings(
+    const std::string& object, const std::vector<std::string>& functions) {
+  std::map<std::string, std::map<unsigned, std::string>> out;
+  for_each_probed(object, functions, [&](const std::string& name, Dwarf_Die* ft) {
+    std::map<unsigned, std::string> at;
+    unsigned i = 0;
+    Dwarf_Die child;
+    if (dwarf_child(ft, &child) == 0) {
+      do {
+        if (dwarf_tag(&child) != DW_TAG_formal_parameter) continue;
+        if (auto t = type_of(&child))
+          if (std::string s = float16_spelling(*t); !s.empty()) at[i] = s;
+        ++i;
+      } while (dwarf_siblingof(&child, &child) == 0);
+    }
+    if (auto r = type_of(ft))
+      if (std::string s = float16_spelling(*r); !s.empty()) at[i] = s;
+    if (!at.empty()) out[name] = std::move(at);
+  });
   return out;
 }
 
