@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "btf/dwarf_align.hpp"
+#include "btf/dwarf_only.hpp"
 #include "btf/unsupported.hpp"
 #include "common/error.hpp"
 
@@ -476,20 +477,15 @@ std::string TypeAnalyzer::spell(uint32_t id, int depth) const {
 
 TypeRef TypeAnalyzer::dwarf_only_facts(Dwarf_Die* die) {
   if (die == nullptr) return nullptr;
-  const char* spelled = dwarf_diename(die);  // a typedef's name, as written
-  auto base = dw_strip(*die, nullptr);
-  if (!base || dwarf_tag(&*base) != DW_TAG_base_type) return nullptr;
-  Dwarf_Attribute attr;
-  Dwarf_Word enc = 0, size = 0;
-  if (dwarf_attr(&*base, DW_AT_encoding, &attr) == nullptr || dwarf_formudata(&attr, &enc) != 0 ||
-      dwarf_attr(&*base, DW_AT_byte_size, &attr) == nullptr || dwarf_formudata(&attr, &size) != 0)
-    return nullptr;
-  if (enc != DW_ATE_float || size != 2) return nullptr;
+  const std::optional<DwarfOnlyType> d = dwarf_only_type(*die);
+  if (!d) return nullptr;
   auto f = std::make_shared<TypeFacts>();
-  f->kind = ValueKind::float_;
+  f->kind = d->kind;
   f->btf_kind = "UNKNOWN";  // what the kernel would see: GCC's BTF has void there
-  f->c_type = spelled != nullptr ? spelled : "_Float16";
-  f->size = f->align = f->natural_align = f->largest_member_size = 2;
+  f->c_type = d->spelling;
+  f->size = d->size;
+  f->align = f->natural_align = d->align;
+  f->largest_member_size = d->size;
   return f;
 }
 

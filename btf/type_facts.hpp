@@ -54,8 +54,8 @@ class TypeAnalyzer {
   std::string c_type_name(uint32_t id, int depth = 0) const;
 
   // Facts for a parameter or return value that GCC's -gbtf leaves as void
-  // (type id 0) but its DWARF describes: `_Float16` (DW_ATE_float, 2 bytes).
-  // nullptr when `die` is no such type.
+  // (type id 0) but its DWARF describes: `_Float16` or a GCC vector type
+  // (btf/dwarf_only.hpp). nullptr when `die` is no such type.
   static TypeRef dwarf_only_facts(Dwarf_Die* die);
 
  private:

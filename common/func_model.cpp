@@ -22,6 +22,8 @@ std::string_view kind_name(ValueKind k) {
       return "float128";
     case ValueKind::complex_:
       return "complex";
+    case ValueKind::vector_:
+      return "vector";
     case ValueKind::struct_:
       return "struct";
     case ValueKind::union_:

@@ -31,6 +31,9 @@ enum class ValueKind : uint8_t {
   // each of the base type; `fields` lists the two parts (kind float_ or
   // long_double). In an aggregate's fields a complex member is its two parts.
   complex_,
+  // A GCC vector type (`__attribute__((vector_size(N)))`, N = 8, 16, 32),
+  // read from DWARF (GCC's BTF says void); never flattened: a whole value.
+  vector_,
   struct_,
   union_,
 };

@@ -63,6 +63,12 @@ Classified classify(const TypeFacts& t, std::string_view what) {
     case ValueKind::float128:
       c.cls = ArgClass::fp;
       break;
+    case ValueKind::vector_:
+      // §5.5 "Short Vectors": 8 or 16 bytes, in a v register (C.1) or an
+      // 8/16-aligned slot (C.4); a 32-byte GCC vector is a composite of more
+      // than 16 bytes: a copy by reference (B.4; GCC 12: `ldr s0,[x1,4]`).
+      c.cls = t.size <= 16 ? ArgClass::fp : ArgClass::indirect;
+      break;
     case ValueKind::complex_:
       // AAPCS64 §5.9.5 (Homogeneous Aggregates) counts a complex type as an
       // HFA of two members of its base type (GCC aarch64_vfp_is_call_or_return_candidate:

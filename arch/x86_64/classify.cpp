@@ -57,6 +57,14 @@ std::vector<Cls> scalar_classes(ValueKind k, uint32_t size) {
       return {Cls::sse};  // "float, double, _Decimal32, _Decimal64" (and _Float16)
     case ValueKind::float128:
       return {Cls::sse, Cls::sseup};  // "__float128, _Decimal128 ... SSE, SSEUP"
+    case ValueKind::vector_:
+      // "__m64 ... SSE"; "__float128, _Decimal128 and __m128 are split into two
+      // halves ... SSE ... SSEUP". A 32-byte vector is SSE, SSEUP x3 only with
+      // AVX: GCC 12's default x86-64 passes and returns it in memory ("AVX
+      // vector argument without AVX enabled changes the ABI", -Wpsabi).
+      if (size == 8) return {Cls::sse};
+      if (size == 16) return {Cls::sse, Cls::sseup};
+      break;
     case ValueKind::long_double:
       // "The 64-bit mantissa ... belongs to class X87, the 16-bit exponent plus
       // 6 bytes of padding belongs to class X87UP."

@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 
+#include "btf/dwarf_only.hpp"
 #include "common/error.hpp"
 
 namespace xtramp::conform {
@@ -44,6 +45,8 @@ std::string name_of(Dwarf_Die* die) {
 // modelled, "" if it can. `spelled` is the name it had at the use (a
 // typedef's), for the message.
 std::string problem(Dwarf_Die die, int depth) {
+  // A parameter or return value BtfFile reads from DWARF (GCC's BTF says void).
+  if (depth == 0 && btf::dwarf_only_type(die)) return "";
   std::string typedef_name;
   for (int hops = 0; hops < 64; ++hops) {
     const int tag = dwarf_tag(&die);
@@ -76,9 +79,7 @@ std::string problem(Dwarf_Die die, int depth) {
           return named(n) + ": a decimal float; xtramp does not model _Decimal types";
         case DW_ATE_float:
           if (size == 4 || size == 8 || (size == 16 && n == "long double")) return "";
-          // _Float16 as a parameter or return value (BtfFile reads it from
-          // DWARF: GCC's BTF says void); as a member the BTF layout lacks it.
-          if (size == 2 && depth == 0) return "";
+          // _Float16 as a member: the BTF layout lacks it (see above).
           if (size == 2)
             return named(n) +
                    ": a 2-byte float as a member; xtramp models _Float16 only as "
@@ -100,7 +101,9 @@ std::string problem(Dwarf_Die die, int depth) {
     case DW_TAG_array_type: {
       Dwarf_Attribute a;
       if (dwarf_attr(&die, DW_AT_GNU_vector, &a) != nullptr)
-        return named("a GCC vector type") + ": xtramp does not model vector types";
+        return named("a GCC vector type") +
+               ": xtramp models vector types of 8, 16 or 32 bytes as a parameter or return value "
+               "only";
       if (auto el = type_of(&die); el && depth < 16) return problem(*el, depth + 1);
       return "";
     }
@@ -188,21 +191,6 @@ void for_each_probed(const std::string& object, const std::vector<std::string>& 
   }
 }
 
-// The spelling of a type BTF leaves void: a 2-byte DW_ATE_float (_Float16),
-// by the name it has at the use; "" for anything else.
-std::string float16_spelling(Dwarf_Die die) {
-  const std::string spelled = name_of(&die);
-  for (int hops = 0; hops < 64 && dwarf_tag(&die) != DW_TAG_base_type; ++hops) {
-    const int tag = dwarf_tag(&die);
-    if (tag != DW_TAG_typedef && tag != DW_TAG_const_type && tag != DW_TAG_volatile_type) return "";
-    auto next = type_of(&die);
-    if (!next) return "";
-    die = *next;
-  }
-  if (udata(&die, DW_AT_encoding) != DW_ATE_float || udata(&die, DW_AT_byte_size) != 2) return "";
-  return spelled.empty() ? name_of(&die) : spelled;
-}
-
 }  // namespace
 
 std::map<std::string, std::string> unmodelled_types(const std::string& object,
@@ -225,12 +213,12 @@ std::map<std::string, std::map<unsigned, std::string>> dwarf_only_spellings(
       do {
         if (dwarf_tag(&child) != DW_TAG_formal_parameter) continue;
         if (auto t = type_of(&child))
-          if (std::string s = float16_spelling(*t); !s.empty()) at[i] = s;
+          if (auto d = btf::dwarf_only_type(*t)) at[i] = d->spelling;
         ++i;
       } while (dwarf_siblingof(&child, &child) == 0);
     }
     if (auto r = type_of(ft))
-      if (std::string s = float16_spelling(*r); !s.empty()) at[i] = s;
+      if (auto d = btf::dwarf_only_type(*r)) at[i] = d->spelling;
     if (!at.empty()) out[name] = std::move(at);
   });
   return out;

@@ -21,8 +21,8 @@ std::map<std::string, std::string> unmodelled_types(const std::string& object,
 
 // Per function of `functions`, the C spelling of each parameter (by index) or
 // return value (index = the parameter count) that GCC's BTF leaves as void but
-// DWARF types as `_Float16` (the typedef name when one is used): what the case
-// library must write instead of BTF's void.
+// DWARF types as `_Float16` or a GCC vector (btf/dwarf_only.hpp; the typedef
+// name when one is used): what the case library must write instead of void.
 std::map<std::string, std::map<unsigned, std::string>> dwarf_only_spellings(
     const std::string& object, const std::vector<std::string>& functions);
 
