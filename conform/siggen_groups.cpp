@@ -375,6 +375,22 @@ void complex(SigBuilder& b) {
   b.set_return(ret == 0 ? complex_types()[r.below(2)] : ret == 1 ? void_type() : float_types()[1]);
 }
 
+// GCC vector types of 8, 16 and 32 bytes (typedefs) among floats and
+// integers: x86-64 one xmm register (SSE / SSE+SSEUP), 32 bytes in memory
+// without AVX; arm64 a v register, 32 bytes by reference; s390x (no vector
+// facility) always by reference; returned in xmm0 / v0 or a buffer.
+void vectors(SigBuilder& b) {
+  Rng& r = b.rng();
+  for (uint32_t k = r.below(7); k > 0; k--)
+    b.param(r.chance(1, 2) ? random_float(r) : random_integer(r));
+  for (uint32_t k = r.range(1, 5); k > 0; k--) {
+    b.param(b.define_vector());
+    fillers(b, 1, true);
+  }
+  const uint32_t ret = r.below(3);
+  b.set_return(ret == 0 ? b.define_vector() : ret == 1 ? void_type() : float_types()[1]);
+}
+
 }  // namespace
 
 const Group kGroups[kGroupCount] = {
@@ -395,6 +411,7 @@ const Group kGroups[kGroupCount] = {
     {"reg_exhaustion", reg_exhaustion},
     {"many_args", many_args},
     {"complex", complex},
+    {"vectors", vectors},
 };
 
 }  // namespace xtramp::conform::detail

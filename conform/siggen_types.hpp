@@ -19,6 +19,7 @@ enum class Kind : uint8_t {
   floating,     // float, double
   long_double,  // 16 bytes everywhere; x87 / quad / IEEE extended
   complex,      // _Complex float / double / long double: two parts of the base type
+  vector,       // a GCC vector typedef (vector_size 8, 16, 32): arguments and returns only
   int128,       // __int128, unsigned __int128
   pointer,      // data and function pointers
   enumeration,  // enum ge<i>_<k>
