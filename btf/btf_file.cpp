@@ -359,15 +359,25 @@ FuncModel BtfFile::model_by_id(uint32_t func_id) const {
 
   const struct btf_param* params = btf_params(proto);
   const uint16_t n = btf_vlen(proto);
-  if (n > 0 && params[n - 1].type == 0)  // kernel wording, kernel/bpf/btf.c
+  std::optional<DwarfIndex::Proto> dw;
+  if (impl_->dwarf) dw = impl_->dwarf->proto(m.name, n);
+  // GCC's -gbtf gives a _Float16 parameter type 0, as it does "...": DWARF
+  // tells them apart (a varargs function has one formal parameter fewer).
+  // (A typedef of _Float16 is a BTF TYPEDEF of void.)
+  TypeAnalyzer& an = *impl_->analyzer;
+  auto is_void = [&](uint32_t id) { return id == 0 || an.resolve(&id) == btf__type_by_id(btf, 0); };
+  auto dwarf_only = [&](uint16_t i) {
+    return dw && is_void(params[i].type) ? TypeAnalyzer::dwarf_only_facts(&dw->params[i]) : nullptr;
+  };
+  if (n > 0 && params[n - 1].type == 0 && !dwarf_only(n - 1))  // kernel wording, kernel/bpf/btf.c
     throw Error(Errc::unsupported,
                 "The function " + m.name + " with variable args is unsupported.");
 
-  std::optional<DwarfIndex::Proto> dw;
-  if (impl_->dwarf) dw = impl_->dwarf->proto(m.name, n);
-
-  TypeAnalyzer& an = *impl_->analyzer;
-  if (proto->type != 0) {
+  TypeRef dwarf_ret =
+      dw && dw->ret && is_void(proto->type) ? TypeAnalyzer::dwarf_only_facts(&*dw->ret) : nullptr;
+  if (dwarf_ret) {
+    m.ret.type = std::move(dwarf_ret);
+  } else if (proto->type != 0) {
     try {
       m.ret.type = an.facts(proto->type, dw && dw->ret ? &*dw->ret : nullptr);
     } catch (const UnsupportedType& u) {
@@ -389,10 +399,12 @@ FuncModel BtfFile::model_by_id(uint32_t func_id) const {
     ValueModel v;
     const char* pname = btf__name_by_offset(btf, params[i].name_off);
     v.name = pname != nullptr ? pname : "";
-    if (params[i].type == 0 || [&] {
-          uint32_t id = params[i].type;
-          return an.resolve(&id) == btf__type_by_id(btf, 0);
-        }())
+    if (TypeRef h = dwarf_only(i)) {
+      v.type = std::move(h);
+      m.args.push_back(std::move(v));
+      continue;
+    }
+    if (is_void(params[i].type))
       throw Error(Errc::unsupported, "The function " + m.name + " has malformed void argument.");
     try {
       v.type = an.facts(params[i].type, dw ? &dw->params[i] : nullptr);

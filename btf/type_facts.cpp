@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "btf/dwarf_align.hpp"
+#include "btf/dwarf_only.hpp"
 #include "btf/unsupported.hpp"
 #include "common/error.hpp"
 
@@ -71,17 +72,46 @@ TypeAnalyzer::ScalarInfo TypeAnalyzer::scalar(const struct btf_type* t) const {
       throw UnsupportedType{btf_kind_str(t), "enum of " + std::to_string(t->size) + " bytes"};
     case BTF_KIND_FLOAT: {
       const std::string_view name = btf__name_by_offset(btf_, t->name_off) ?: "";
-      if (t->size == 2 || t->size == 4 || t->size == 8)
-        return {ValueKind::float_, t->size, t->size, false};
-      if (t->size == 16 && name.find("128") != std::string_view::npos)
-        return {ValueKind::float128, 16, long_double_align(target_), false};
-      if (t->size == 16) return {ValueKind::long_double, 16, long_double_align(target_), false};
-      throw UnsupportedType{"FLOAT", "floating type of " + std::to_string(t->size) + " bytes"};
+      if (!is_complex_name(name)) return floating(name, t->size);
+      const ScalarInfo part = complex_part(t);
+      return {ValueKind::complex_, t->size, part.align, false};
     }
     default:
       break;
   }
   throw UnsupportedType{btf_kind_str(t), "not a scalar"};
+}
+
+TypeAnalyzer::ScalarInfo TypeAnalyzer::floating(std::string_view name, uint32_t size) const {
+  if (size == 2 || size == 4 || size == 8) return {ValueKind::float_, size, size, false};
+  if (size == 16 && name.find("128") != std::string_view::npos)
+    return {ValueKind::float128, 16, long_double_align(target_), false};
+  if (size == 16) return {ValueKind::long_double, 16, long_double_align(target_), false};
+  throw UnsupportedType{"FLOAT", "floating type of " + std::to_string(size) + " bytes"};
+}
+
+// GCC's -gbtf has no complex kind: `_Complex T` is a FLOAT named "complex T"
+// of twice T's size (its DWARF: DW_ATE_complex_float). C11 6.2.5p13: "Each
+// complex type has the same representation and alignment requirements as an
+// array type containing exactly two elements of the corresponding real type".
+bool TypeAnalyzer::is_complex_name(std::string_view name) {
+  return name.starts_with("complex ");
+}
+
+TypeAnalyzer::ScalarInfo TypeAnalyzer::complex_part(const struct btf_type* t) const {
+  const std::string_view name = btf__name_by_offset(btf_, t->name_off) ?: "";
+  const ScalarInfo part = floating(name.substr(8), t->size / 2);
+  if ((part.kind == ValueKind::float_ && part.size >= 4) || part.kind == ValueKind::long_double)
+    return part;
+  throw UnsupportedType{
+      "FLOAT", std::string(name) + ": xtramp models _Complex float, double and long double only"};
+}
+
+std::vector<ScalarField> TypeAnalyzer::complex_fields(const struct btf_type* t,
+                                                      uint32_t offset) const {
+  const ScalarInfo p = complex_part(t);
+  return {ScalarField{offset, p.size, p.kind, p.align, 0, 0},
+          ScalarField{offset + p.size, p.size, p.kind, p.align, 0, 0}};
 }
 
 // --- layout ---------------------------------------------------------------
@@ -118,8 +148,10 @@ TypeAnalyzer::Layout TypeAnalyzer::value_layout(uint32_t id, Dwarf_Die* die, int
   Layout l;
   l.size = s.size;
   l.align = l.natural_align = s.align;
-  l.largest = s.size;
-  l.single_chain = true;
+  // A complex is two members of its base type (C11 6.2.5p13), never "one scalar".
+  const bool complex = s.kind == ValueKind::complex_;
+  l.largest = complex ? s.size / 2 : s.size;
+  l.single_chain = !complex;
   l.typedef_align = typedef_align;
   return l;
 }
@@ -288,7 +320,7 @@ TypeAnalyzer::Layout TypeAnalyzer::compute_aggregate(const struct btf_type* t, D
     if (btf_is_struct(mt)) {
       out.single_chain = layout(mid, nullptr, depth + 1).single_chain;
     } else if (!btf_is_array(mt) && !btf_is_union(mt)) {
-      out.single_chain = true;
+      out.single_chain = value_layout(mid, nullptr, depth + 1).single_chain;  // not a complex
     }
   }
   return out;
@@ -367,6 +399,10 @@ void TypeAnalyzer::flatten(uint32_t id, uint32_t base_bits, std::vector<ScalarFi
     return;
   }
   ScalarInfo s = scalar(t);
+  if (s.kind == ValueKind::complex_) {
+    for (const ScalarField& part : complex_fields(t, base_bits / 8)) out.push_back(part);
+    return;
+  }
   out.push_back(ScalarField{base_bits / 8, s.size, s.kind, s.align, 0, 0});
 }
 
@@ -438,6 +474,20 @@ std::string TypeAnalyzer::spell(uint32_t id, int depth) const {
 }
 
 // --- facts ----------------------------------------------------------------
+
+TypeRef TypeAnalyzer::dwarf_only_facts(Dwarf_Die* die) {
+  if (die == nullptr) return nullptr;
+  const std::optional<DwarfOnlyType> d = dwarf_only_type(*die);
+  if (!d) return nullptr;
+  auto f = std::make_shared<TypeFacts>();
+  f->kind = d->kind;
+  f->btf_kind = "UNKNOWN";  // what the kernel would see: GCC's BTF has void there
+  f->c_type = d->spelling;
+  f->size = d->size;
+  f->align = f->natural_align = d->align;
+  f->largest_member_size = d->size;
+  return f;
+}
 
 // An enum is signed when its underlying type is: BTF says so with the kind
 // flag (newer encoders), GCC 12 does not, so a negative enumerator decides
@@ -529,6 +579,10 @@ TypeRef TypeAnalyzer::facts(uint32_t id, Dwarf_Die* die) {
     f->is_signed = s.kind == ValueKind::enum_ ? enum_is_signed(t, die) : s.is_signed;
     f->largest_member_size = s.size;
     f->align_source = AlignSource::abi;
+    if (s.kind == ValueKind::complex_) {
+      f->fields = complex_fields(t, 0);
+      f->largest_member_size = f->fields[0].size;
+    }
   }
   if (die != nullptr) return facts_dwarf_.emplace(id, std::move(f)).first->second;
   if (id >= facts_btf_.size()) facts_btf_.resize(id + 1);

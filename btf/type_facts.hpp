@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -52,6 +53,11 @@ class TypeAnalyzer {
 
   std::string c_type_name(uint32_t id, int depth = 0) const;
 
+  // Facts for a parameter or return value that GCC's -gbtf leaves as void
+  // (type id 0) but its DWARF describes: `_Float16` or a GCC vector type
+  // (btf/dwarf_only.hpp). nullptr when `die` is no such type.
+  static TypeRef dwarf_only_facts(Dwarf_Die* die);
+
  private:
   struct Layout {
     uint32_t size = 0;
@@ -79,6 +85,11 @@ class TypeAnalyzer {
   };
 
   ScalarInfo scalar(const struct btf_type* t) const;
+  ScalarInfo floating(std::string_view name, uint32_t size) const;  // a real FLOAT
+  static bool is_complex_name(std::string_view name);
+  // A complex FLOAT's base type, and its real and imaginary parts at `offset`.
+  ScalarInfo complex_part(const struct btf_type* t) const;
+  std::vector<ScalarField> complex_fields(const struct btf_type* t, uint32_t offset) const;
   bool enum_is_signed(const struct btf_type* t,
                       Dwarf_Die* die) const;  // throws UnsupportedType for non-scalars
   const Layout& layout(uint32_t resolved_id, Dwarf_Die* die, int depth);

@@ -20,6 +20,10 @@ std::string_view kind_name(ValueKind k) {
       return "long_double";
     case ValueKind::float128:
       return "float128";
+    case ValueKind::complex_:
+      return "complex";
+    case ValueKind::vector_:
+      return "vector";
     case ValueKind::struct_:
       return "struct";
     case ValueKind::union_:

@@ -27,6 +27,13 @@ enum class ValueKind : uint8_t {
   float_,       // _Float16 (2), float (4), double (8)
   long_double,  // "long double": x87 80-bit in 16 bytes on x86-64, binary128 on arm64/s390x
   float128,     // _Float128 / __float128: IEEE binary128 on every target
+  // _Complex float / double / long double: the real then the imaginary part,
+  // each of the base type; `fields` lists the two parts (kind float_ or
+  // long_double). In an aggregate's fields a complex member is its two parts.
+  complex_,
+  // A GCC vector type (`__attribute__((vector_size(N)))`, N = 8, 16, 32),
+  // read from DWARF (GCC's BTF says void); never flattened: a whole value.
+  vector_,
   struct_,
   union_,
 };
@@ -37,7 +44,12 @@ inline bool is_aggregate(ValueKind k) {
   return k == ValueKind::struct_ || k == ValueKind::union_;
 }
 inline bool is_floating(ValueKind k) {
-  return k == ValueKind::float_ || k == ValueKind::long_double || k == ValueKind::float128;
+  return k == ValueKind::float_ || k == ValueKind::long_double || k == ValueKind::float128 ||
+         k == ValueKind::complex_;
+}
+// Values whose bytes `TypeFacts::fields` describes part by part.
+inline bool has_fields(ValueKind k) {
+  return is_aggregate(k) || k == ValueKind::complex_;
 }
 
 // Where the alignment figure came from.
@@ -99,7 +111,7 @@ struct TypeFacts {
   // structs, not arrays or unions) one scalar: s390x passes it like that scalar.
   bool single_member_chain = false;
 
-  std::vector<ScalarField> fields;  // flattened leaves, in offset order (aggregates only)
+  std::vector<ScalarField> fields;  // flattened leaves, in offset order (aggregates and complex)
   // False if flattening stopped (aggregate larger than 64 bytes) or the BTF
   // gives a sized aggregate no members (its contents are unknown).
   bool fields_complete = true;

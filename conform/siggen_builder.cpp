@@ -49,6 +49,20 @@ TypeRef SigBuilder::define_function_pointer() {
   return t;
 }
 
+TypeRef SigBuilder::define_vector() {
+  const std::string name = next_name("gv");
+  static const char* const kElems[] = {"float", "double", "int", "unsigned char", "short", "long"};
+  const uint32_t size = 8u << rng_.below(3);
+  // double and long make at most one element of an 8-byte vector: 16 or 32 only.
+  const char* elem = kElems[rng_.below(size == 8 ? 5 : 6)];
+  if (size == 8 && std::string(elem) == "double") elem = "float";
+  defs_ += std::string("typedef ") + elem + " " + name + " __attribute__((vector_size(" +
+           std::to_string(size) + ")));\n";
+  TypeRef t = scalar("", size, size, Kind::vector);
+  t.spelling = name;
+  return t;
+}
+
 std::string SigBuilder::render(const std::string& name) const {
   std::string decl = declarator(ret_, name) + "(";
   const size_t n = params_.size() < kMaxArgs ? params_.size() : kMaxArgs;

@@ -28,6 +28,10 @@ class SigBuilder {
   TypeRef define_enum(bool wide);
   // `typedef R (*gf<i>_<k>)(...)` with 0-3 scalar parameters.
   TypeRef define_function_pointer();
+  // `typedef E gv<i>_<k> __attribute__((vector_size(N)))`, N = 8, 16 or 32, E
+  // an integer or floating element type (a typedef: GCC 12's -aux-info
+  // crashes on a vector type spelled in a prototype).
+  TypeRef define_vector();
 
   void param(const TypeRef& t) { params_.push_back(t); }
   void set_return(const TypeRef& t) { ret_ = t; }

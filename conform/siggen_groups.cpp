@@ -374,6 +374,40 @@ void many_args(SigBuilder& b) {
   b.set_return(random_scalar_return(b));
 }
 
+// _Complex float / double / long double alone and in structs, after 0-7
+// floats or integers: x86-64 classifies them as struct { T re, im; } (complex
+// long double: MEMORY), arm64 as an HFA of two (v registers until they run
+// out, C.3), s390x passes every complex by reference; returned in xmm0(:xmm1),
+// v0:v1 or the buffer at r2. (No complex long double return: x86-64 gives it
+// back in %st0:%st1, which psabi refuses; aggregates are struct_ret's.)
+void complex(SigBuilder& b) {
+  Rng& r = b.rng();
+  for (uint32_t k = r.below(8); k > 0; k--)
+    b.param(r.chance(3, 4) ? random_float(r) : random_integer(r));
+  for (uint32_t k = r.range(1, 4); k > 0; k--) {
+    b.param(r.chance(2, 3) ? r.pick(complex_types()) : complex_struct(b));
+    fillers(b, 1, true);
+  }
+  const uint32_t ret = r.below(3);
+  b.set_return(ret == 0 ? complex_types()[r.below(2)] : ret == 1 ? void_type() : float_types()[1]);
+}
+
+// GCC vector types of 8, 16 and 32 bytes (typedefs) among floats and
+// integers: x86-64 one xmm register (SSE / SSE+SSEUP), 32 bytes in memory
+// without AVX; arm64 a v register, 32 bytes by reference; s390x (no vector
+// facility) always by reference; returned in xmm0 / v0 or a buffer.
+void vectors(SigBuilder& b) {
+  Rng& r = b.rng();
+  for (uint32_t k = r.below(7); k > 0; k--)
+    b.param(r.chance(1, 2) ? random_float(r) : random_integer(r));
+  for (uint32_t k = r.range(1, 5); k > 0; k--) {
+    b.param(b.define_vector());
+    fillers(b, 1, true);
+  }
+  const uint32_t ret = r.below(3);
+  b.set_return(ret == 0 ? b.define_vector() : ret == 1 ? void_type() : float_types()[1]);
+}
+
 }  // namespace
 
 const Group kGroups[kGroupCount] = {
@@ -394,6 +428,8 @@ const Group kGroups[kGroupCount] = {
     {"struct_ret", struct_ret},
     {"reg_exhaustion", reg_exhaustion},
     {"many_args", many_args},
+    {"complex", complex},
+    {"vectors", vectors},
 };
 
 }  // namespace xtramp::conform::detail

@@ -13,7 +13,7 @@ struct Group {
   void (*build)(SigBuilder& b);  // adds parameters and sets the return type
 };
 
-inline constexpr size_t kGroupCount = 17;
+inline constexpr size_t kGroupCount = 19;
 extern const Group kGroups[kGroupCount];
 
 }  // namespace xtramp::conform::detail

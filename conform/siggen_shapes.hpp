@@ -55,6 +55,9 @@ TypeRef nested_struct(SigBuilder& b);
 // 16 or 32 bytes, 16-aligned on x86-64/arm64: __int128 or long double inside.
 TypeRef int128_struct(SigBuilder& b);
 TypeRef long_double_struct(SigBuilder& b);
+// 8-40 bytes with _Complex members: complex members and their base type only
+// (an HFA on arm64), or with floats and integers.
+TypeRef complex_struct(SigBuilder& b);
 // A struct containing a union, or a union.
 TypeRef union_or_wrapper(SigBuilder& b);
 

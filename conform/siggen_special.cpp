@@ -322,4 +322,21 @@ TypeRef long_double_struct(SigBuilder& b) {
   return b.define(fill_struct(b, b.rng().chance(1, 2) ? 16 : 32, palette, 16));
 }
 
+TypeRef complex_struct(SigBuilder& b) {
+  Rng& r = b.rng();
+  if (r.chance(1, 2)) {  // float-only: complex float/double and their base type
+    const uint32_t k = r.below(2);
+    const TypeRef c = complex_types()[k];
+    const std::vector<TypeRef> palette = {c, c, float_types()[k]};
+    return b.define(fill_struct(b, c.size * r.range(1, k == 0 ? 4 : 2), palette, c.align));
+  }
+  std::vector<TypeRef> palette = complex_types();
+  palette.insert(palette.end(), float_types().begin(), float_types().end());
+  palette.push_back(random_integer(r));
+  Aggregate a = fill_struct(b, r.range(8, kMaxAggregate), palette);
+  // fill_struct may anchor on a plain float: make sure a complex is inside.
+  if (a.fits(plain(complex_types()[0]))) a.add(plain(complex_types()[0]));
+  return b.define(a);
+}
+
 }  // namespace xtramp::conform::detail

@@ -60,6 +60,13 @@ const std::vector<TypeRef>& int128_types() {
   return v;
 }
 
+const std::vector<TypeRef>& complex_types() {
+  static const std::vector<TypeRef> v = {scalar("_Complex float", 8, 4, Kind::complex),
+                                         scalar("_Complex double", 16, 8, Kind::complex),
+                                         scalar("_Complex long double", 32, 16, Kind::complex)};
+  return v;
+}
+
 TypeRef void_type() {
   return scalar("void", 0, 1, Kind::integer);
 }

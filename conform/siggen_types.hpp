@@ -18,6 +18,8 @@ enum class Kind : uint8_t {
   boolean,      // _Bool: top-level arguments and returns only
   floating,     // float, double
   long_double,  // 16 bytes everywhere; x87 / quad / IEEE extended
+  complex,      // _Complex float / double / long double: two parts of the base type
+  vector,       // a GCC vector typedef (vector_size 8, 16, 32): arguments and returns only
   int128,       // __int128, unsigned __int128
   pointer,      // data and function pointers
   enumeration,  // enum ge<i>_<k>
@@ -42,7 +44,9 @@ const std::vector<TypeRef>& integer_types();
 const std::vector<TypeRef>& float_types();    // float, double
 const std::vector<TypeRef>& pointer_types();  // void *, int *, const char *, ...
 const std::vector<TypeRef>& int128_types();   // __int128, unsigned __int128
-TypeRef void_type();                          // for returns
+// _Complex float, _Complex double, _Complex long double (the last 8-aligned on s390x).
+const std::vector<TypeRef>& complex_types();
+TypeRef void_type();  // for returns
 TypeRef bool_type();
 TypeRef long_double_type();
 TypeRef pointer_to(const TypeRef& t);

@@ -63,6 +63,19 @@ Classified classify(const TypeFacts& t, std::string_view what) {
     case ValueKind::float128:
       c.cls = ArgClass::fp;
       break;
+    case ValueKind::vector_:
+      // §5.5 "Short Vectors": 8 or 16 bytes, in a v register (C.1) or an
+      // 8/16-aligned slot (C.4); a 32-byte GCC vector is a composite of more
+      // than 16 bytes: a copy by reference (B.4; GCC 12: `ldr s0,[x1,4]`).
+      c.cls = t.size <= 16 ? ArgClass::fp : ArgClass::indirect;
+      break;
+    case ValueKind::complex_:
+      // AAPCS64 §5.9.5 (Homogeneous Aggregates) counts a complex type as an
+      // HFA of two members of its base type (GCC aarch64_vfp_is_call_or_return_candidate:
+      // MODE_COMPLEX_FLOAT, count 2; GCC 12: s0/s1, d0/d1, q0/q1; docs/abi.md "Complex").
+      c.cls = ArgClass::hfa;
+      c.hfa = Hfa{t.size / 2, 2};
+      break;
     case ValueKind::struct_:
     case ValueKind::union_:
       if (auto h = homogeneous_fp_aggregate(t, what)) {

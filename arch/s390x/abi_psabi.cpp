@@ -49,6 +49,8 @@ RetLayout place_return(const TypeFacts& t, const std::string& func) {
     case ValueKind::int128:
     case ValueKind::long_double:
     case ValueKind::float128:
+    case ValueKind::complex_:  // "Any other type": GCC 12 -O2 stores both parts through r2
+    case ValueKind::vector_:   // without the vector facility: `mvc 0(16,%r2),...`
     case ValueKind::struct_:
     case ValueKind::union_:
       // return_parameter: "allocate a return value buffer, store its address

@@ -48,6 +48,13 @@ ArgClass classify_arg(const TypeFacts& t, std::string_view func, size_t arg) {
     case ValueKind::int128:       // "any integer type with more than 64 bits"
     case ValueKind::long_double:  // "a long double"
     case ValueKind::float128:     // binary128 like long double (GCC: TFmode, by reference)
+    // GCC s390_pass_by_reference: "if (TREE_CODE (type) == COMPLEX_TYPE ...)
+    // return true": every _Complex goes by reference (GCC 12 -O2: `le %f0,4(%r3)`
+    // reads a complex float's imaginary part through r3; docs/abi.md "Complex").
+    case ValueKind::complex_:
+    // GCC 12's default -march (z196) has no vector facility: s390_pass_by_reference
+    // passes every vector type by reference (`le %f0,4(%r3)` for an 8-byte one).
+    case ValueKind::vector_:
       return ArgClass::by_ref;
     case ValueKind::struct_:
     case ValueKind::union_:

@@ -63,6 +63,13 @@ RetLayout place_return(const FuncModel& m, RegSeq& arg_gprs) {
   const TypeFacts& t = m.ret.t();
   if (t.kind == ValueKind::void_) return r;
   r.size = t.size;
+  // Returning 6.: "If the class is COMPLEX_X87, the real part of the value is
+  // returned in %st0 and the imaginary part in %st1" (GCC 12: fldt; fldt;
+  // fxch): the trampolines save %st0 only.
+  if (t.kind == ValueKind::complex_ && t.fields.at(0).kind == ValueKind::long_double)
+    throw Error(Errc::unsupported, "The function " + m.name + " return type " + t.c_type +
+                                       " (COMPLEX_X87) is returned in %st0 and %st1; the "
+                                       "trampoline saves %st0 only");
   const Classification c = classify(t, /*in_return=*/true);
   if (c.status == Classification::Status::unknown_members)
     unknown_members("The function " + m.name + " return", t);

@@ -57,6 +57,14 @@ std::vector<Cls> scalar_classes(ValueKind k, uint32_t size) {
       return {Cls::sse};  // "float, double, _Decimal32, _Decimal64" (and _Float16)
     case ValueKind::float128:
       return {Cls::sse, Cls::sseup};  // "__float128, _Decimal128 ... SSE, SSEUP"
+    case ValueKind::vector_:
+      // "__m64 ... SSE"; "__float128, _Decimal128 and __m128 are split into two
+      // halves ... SSE ... SSEUP". A 32-byte vector is SSE, SSEUP x3 only with
+      // AVX: GCC 12's default x86-64 passes and returns it in memory ("AVX
+      // vector argument without AVX enabled changes the ABI", -Wpsabi).
+      if (size == 8) return {Cls::sse};
+      if (size == 16) return {Cls::sse, Cls::sseup};
+      break;
     case ValueKind::long_double:
       // "The 64-bit mantissa ... belongs to class X87, the 16-bit exponent plus
       // 6 bytes of padding belongs to class X87UP."
@@ -73,9 +81,15 @@ Classification classify(const TypeFacts& t, bool in_return) {
   Classification c;
   std::vector<Cls>& cls = c.eightbytes;
 
-  if (!is_aggregate(t.kind)) {
+  if (!has_fields(t.kind)) {
     cls = scalar_classes(t.kind, t.size);
   } else {
+    // A complex: "Arguments of complex T where T is one of the types float or
+    // double are treated as if they are implemented as: struct complexT { T
+    // real; T imag; };" (its `fields`). "A variable of type complex long double
+    // is classified as type COMPLEX_X87": 32 bytes, MEMORY by rule 1 as an
+    // argument; place_psabi's return refuses it (%st0 and %st1).
+
     // Rule 1: "If the size of an object is larger than eight eightbytes ... MEMORY";
     // cleanup (c): more than two eightbytes is MEMORY unless SSE,SSEUP,... (an
     // __m256/__m512-like vector, which the frontend does not model).

@@ -8,9 +8,10 @@ namespace xtramp::abi {
 
 namespace {
 
-// __get_type_size() sizes PTR, INT, ENUM(64), STRUCT and UNION only: FLOAT fails.
+// __get_type_size() sizes PTR, INT, ENUM(64), STRUCT and UNION only: FLOAT
+// fails, and so does what GCC's BTF writes as void (_Float16, vectors).
 bool kernel_sizes(ValueKind k) {
-  return !is_floating(k);
+  return !is_floating(k) && k != ValueKind::vector_;
 }
 
 }  // namespace

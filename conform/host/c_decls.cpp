@@ -10,6 +10,7 @@
 #include <map>
 #include <regex>
 #include <sstream>
+#include <string_view>
 
 #include "common/error.hpp"
 #include "conform/host/process.hpp"
@@ -95,12 +96,33 @@ Spelling::~Spelling() {
   btf_dump__free(dump_);
 }
 
+namespace {
+
+bool ident_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+}
+
+// GCC's -gbtf names `_Complex T` "complex T" (a FLOAT; its DWARF name too),
+// which is C only after <complex.h>: spelled with the keyword instead.
+std::string complex_keyword(std::string text) {
+  for (const std::string_view base : {"complex float", "complex double", "complex long double"})
+    for (size_t p = text.find(base); p != std::string::npos; p = text.find(base, p + 1)) {
+      const size_t end = p + base.size();
+      if ((p > 0 && ident_char(text[p - 1])) || (end < text.size() && ident_char(text[end])))
+        continue;
+      text.replace(p, 7, "_Complex");
+    }
+  return text;
+}
+
+}  // namespace
+
 std::string Spelling::decl(uint32_t id, const std::string& name) {
   text_.clear();
   LIBBPF_OPTS(btf_dump_emit_type_decl_opts, o, .field_name = name.c_str());
   if (btf_dump__emit_type_decl(dump_, id, &o) != 0)
     throw Error(Errc::malformed_btf, "cannot spell BTF type " + std::to_string(id));
-  return text_;
+  return complex_keyword(text_);
 }
 
 void Spelling::print(void* self, const char* fmt, va_list args) {

@@ -226,6 +226,7 @@ CaseSource make_case_source(const std::string& file_arg, const std::string& host
   for (const DeclaredFunction& f : cs.functions)
     if (f.unsupported.empty()) names.push_back(f.name);
   const std::map<std::string, std::string> unmodelled = unmodelled_types(probe_o, names);
+  const auto dwarf_only = dwarf_only_spellings(probe_o, names);  // _Float16: BTF says void
 
   for (size_t fi = 0; fi < cs.functions.size(); ++fi) {
     DeclaredFunction& f = cs.functions[fi];
@@ -239,7 +240,17 @@ CaseSource make_case_source(const std::string& file_arg, const std::string& host
     const struct btf_type* proto = btf__type_by_id(b.get(), btf__type_by_id(b.get(), fid)->type);
     const struct btf_param* params = btf_params(proto);
     const unsigned nparams = btf_vlen(proto);
-    if (nparams > 0 && params[nparams - 1].type == 0) {
+    const auto dw = dwarf_only.find(f.name);
+    // Whether position `pos` (a parameter; the return value: nparams) is a
+    // type only DWARF names, and the declaration of `name` at that position.
+    auto dwarf_typed = [&](unsigned pos) {
+      return dw != dwarf_only.end() && dw->second.count(pos) != 0;
+    };
+    auto decl = [&](unsigned pos, uint32_t id, const std::string& name) {
+      return dwarf_typed(pos) ? dw->second.at(pos) + " " + name : spell.decl(id, name);
+    };
+    const bool void_ret = proto->type == 0 && !dwarf_typed(nparams);
+    if (nparams > 0 && params[nparams - 1].type == 0 && !dwarf_typed(nparams - 1)) {
       f.unsupported = "varargs: the trampoline cannot know the arguments";
       continue;
     }
@@ -263,22 +274,21 @@ CaseSource make_case_source(const std::string& file_arg, const std::string& host
     std::string plist, call_args, ptrs, stores;
     for (unsigned i = 0; i < nparams; ++i) {
       const std::string a = "xt_a" + std::to_string(i), p = "xt_p" + std::to_string(i);
-      plist += (i ? ", " : "") + spell.decl(params[i].type, a);
-      ptrs +=
-          "  " + spell.decl(params[i].type, "*" + p) + " = xt_argv[" + std::to_string(i) + "];\n";
+      plist += (i ? ", " : "") + decl(i, params[i].type, a);
+      ptrs += "  " + decl(i, params[i].type, "*" + p) + " = xt_argv[" + std::to_string(i) + "];\n";
       call_args += (i ? ", *" : "*") + p;
       stores += "  __builtin_memcpy(xt_conform_args[" + std::to_string(i) + "], &" + a +
                 ", sizeof " + a + ");\n";
     }
-    const bool is_void = proto->type == 0;
+    const bool is_void = void_ret;
     // (F): a function-like macro of the same name is not expanded.
     const std::string head =
-        spell.decl(proto->type, "(" + f.name + ")(" + (nparams ? plist : "void") + ")");
+        decl(nparams, proto->type, "(" + f.name + ")(" + (nparams ? plist : "void") + ")");
     CaseFunction c;
     c.function = fi;
     c.callee = "\n/* " + f.where + " */\n" + head + " {\n  ++xt_conform_calls;\n" + stores;
     if (!is_void)
-      c.callee += "  " + spell.decl(proto->type, "xt_r") +
+      c.callee += "  " + decl(nparams, proto->type, "xt_r") +
                   ";\n  __builtin_memcpy(&xt_r, xt_conform_ret, sizeof xt_r);\n  return xt_r;\n";
     c.callee += "}\n";
     c.caller = "static void xt_call_" + f.name +
@@ -287,7 +297,7 @@ CaseSource make_case_source(const std::string& file_arg, const std::string& host
     if (is_void) {
       c.caller += "  xt_f(" + call_args + ");\n  (void)xt_ret;\n}\n";
     } else {
-      c.caller += "  " + spell.decl(proto->type, "xt_r") + " = xt_f(" + call_args +
+      c.caller += "  " + decl(nparams, proto->type, "xt_r") + " = xt_f(" + call_args +
                   ");\n  __builtin_memcpy(xt_ret, &xt_r, sizeof xt_r);\n}\n";
     }
     c.entry = "  {\"" + f.name + "\", (void *)" + f.name + ", xt_call_" + f.name + ", " +

@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 
+#include "btf/dwarf_only.hpp"
 #include "common/error.hpp"
 
 namespace xtramp::conform {
@@ -44,6 +45,8 @@ std::string name_of(Dwarf_Die* die) {
 // modelled, "" if it can. `spelled` is the name it had at the use (a
 // typedef's), for the message.
 std::string problem(Dwarf_Die die, int depth) {
+  // A parameter or return value BtfFile reads from DWARF (GCC's BTF says void).
+  if (depth == 0 && btf::dwarf_only_type(die)) return "";
   std::string typedef_name;
   for (int hops = 0; hops < 64; ++hops) {
     const int tag = dwarf_tag(&die);
@@ -67,11 +70,20 @@ std::string problem(Dwarf_Die die, int depth) {
         return named(n) + ": a bit-precise integer; xtramp does not model _BitInt";
       switch (udata(&die, DW_AT_encoding)) {
         case DW_ATE_complex_float:
-          return named(n) + ": a complex number; xtramp does not model _Complex types";
+          if (n == "complex float" || n == "complex double" || n == "complex long double")
+            return "";
+          return named(n) +
+                 ": a complex number; xtramp models _Complex float, double and long "
+                 "double only";
         case DW_ATE_decimal_float:
           return named(n) + ": a decimal float; xtramp does not model _Decimal types";
         case DW_ATE_float:
           if (size == 4 || size == 8 || (size == 16 && n == "long double")) return "";
+          // _Float16 as a member: the BTF layout lacks it (see above).
+          if (size == 2)
+            return named(n) +
+                   ": a 2-byte float as a member; xtramp models _Float16 only as "
+                   "a parameter or return value";
           return named(n) + ": a " + std::to_string(size) +
                  "-byte float; xtramp models float, double and long double only";
         case DW_ATE_signed:
@@ -89,7 +101,9 @@ std::string problem(Dwarf_Die die, int depth) {
     case DW_TAG_array_type: {
       Dwarf_Attribute a;
       if (dwarf_attr(&die, DW_AT_GNU_vector, &a) != nullptr)
-        return named("a GCC vector type") + ": xtramp does not model vector types";
+        return named("a GCC vector type") +
+               ": xtramp models vector types of 8, 16 or 32 bytes as a parameter or return value "
+               "only";
       if (auto el = type_of(&die); el && depth < 16) return problem(*el, depth + 1);
       return "";
     }
@@ -147,8 +161,11 @@ std::string function_problem(Dwarf_Die* fn_type) {
 
 }  // namespace
 
-std::map<std::string, std::string> unmodelled_types(const std::string& object,
-                                                    const std::vector<std::string>& functions) {
+namespace {
+
+// Calls `fn(name, function type DIE)` for each probe variable of `functions`.
+template <typename Fn>
+void for_each_probed(const std::string& object, const std::vector<std::string>& functions, Fn fn) {
   std::unique_ptr<Dwfl, void (*)(Dwfl*)> dwfl(dwfl_begin(&kCallbacks), dwfl_end);
   if (!dwfl) throw Error(Errc::malformed_btf, "dwfl_begin failed");
   Dwfl_Module* mod = dwfl_report_offline(dwfl.get(), "", object.c_str(), -1);
@@ -158,7 +175,6 @@ std::map<std::string, std::string> unmodelled_types(const std::string& object,
                   : nullptr;
   if (dw == nullptr) throw Error(Errc::malformed_btf, object + ": no DWARF");
   const std::set<std::string> wanted(functions.begin(), functions.end());
-  std::map<std::string, std::string> out;
   Dwarf_Off off = 0, next = 0;
   size_t header_size = 0;
   while (dwarf_nextcu(dw, off, &next, &header_size, nullptr, nullptr, nullptr) == 0) {
@@ -168,13 +184,43 @@ std::map<std::string, std::string> unmodelled_types(const std::string& object,
         if (dwarf_tag(&child) != DW_TAG_variable) continue;
         const std::string var = name_of(&child);
         if (!var.starts_with("xt_probe_") || !wanted.count(var.substr(9))) continue;
-        auto ft = probed_function_type(&child);
-        if (!ft) continue;
-        if (std::string why = function_problem(&*ft); !why.empty()) out[var.substr(9)] = why;
+        if (auto ft = probed_function_type(&child)) fn(var.substr(9), &*ft);
       } while (dwarf_siblingof(&child, &child) == 0);
     }
     off = next;
   }
+}
+
+}  // namespace
+
+std::map<std::string, std::string> unmodelled_types(const std::string& object,
+                                                    const std::vector<std::string>& functions) {
+  std::map<std::string, std::string> out;
+  for_each_probed(object, functions, [&](const std::string& name, Dwarf_Die* ft) {
+    if (std::string why = function_problem(ft); !why.empty()) out[name] = why;
+  });
+  return out;
+}
+
+std::map<std::string, std::map<unsigned, std::string>> dwarf_only_spellings(
+    const std::string& object, const std::vector<std::string>& functions) {
+  std::map<std::string, std::map<unsigned, std::string>> out;
+  for_each_probed(object, functions, [&](const std::string& name, Dwarf_Die* ft) {
+    std::map<unsigned, std::string> at;
+    unsigned i = 0;
+    Dwarf_Die child;
+    if (dwarf_child(ft, &child) == 0) {
+      do {
+        if (dwarf_tag(&child) != DW_TAG_formal_parameter) continue;
+        if (auto t = type_of(&child))
+          if (auto d = btf::dwarf_only_type(*t)) at[i] = d->spelling;
+        ++i;
+      } while (dwarf_siblingof(&child, &child) == 0);
+    }
+    if (auto r = type_of(ft))
+      if (auto d = btf::dwarf_only_type(*r)) at[i] = d->spelling;
+    if (!at.empty()) out[name] = std::move(at);
+  });
   return out;
 }
 

@@ -1,6 +1,7 @@
 // Which declared functions have a parameter or return type xtramp does not
 // model, read from the DWARF GCC wrote for them (BTF has no kind for complex
-// numbers, _Float16, vectors or _BitInt: it spells them wrongly or as void).
+// numbers, _Float16, vectors or _BitInt: it spells them wrongly or as void),
+// and the DWARF spelling of the _Float16 values BTF calls void.
 #pragma once
 
 #include <map>
@@ -17,5 +18,12 @@ namespace xtramp::conform {
 // has no DWARF at all.
 std::map<std::string, std::string> unmodelled_types(const std::string& object,
                                                     const std::vector<std::string>& functions);
+
+// Per function of `functions`, the C spelling of each parameter (by index) or
+// return value (index = the parameter count) that GCC's BTF leaves as void but
+// DWARF types as `_Float16` or a GCC vector (btf/dwarf_only.hpp; the typedef
+// name when one is used): what the case library must write instead of void.
+std::map<std::string, std::map<unsigned, std::string>> dwarf_only_spellings(
+    const std::string& object, const std::vector<std::string>& functions);
 
 }  // namespace xtramp::conform

@@ -26,7 +26,7 @@ void mark(std::vector<uint8_t>& mask, uint32_t from, uint32_t to) {
 
 std::vector<uint8_t> value_mask(const TypeFacts& t, Arch arch) {
   std::vector<uint8_t> mask(t.size, 0);
-  if (!is_aggregate(t.kind)) {
+  if (!has_fields(t.kind)) {
     mark(mask, 0, is_x87(t.kind, arch) ? kX87Bytes : t.size);
     return mask;
   }
@@ -69,7 +69,7 @@ ValueImage make_image(const TypeFacts& t, Arch arch, uint32_t index) {
     v.bytes[arch_endian(arch) == Endian::big ? t.size - 1 : 0] = 1;
   }
   if (is_x87(t.kind, arch)) fix_x87(v.bytes, 0);
-  if (is_aggregate(t.kind))
+  if (has_fields(t.kind))  // aggregates, and a complex long double's two parts
     for (const ScalarField& f : t.fields)
       if (is_x87(f.kind, arch) && f.bit_size == 0) fix_x87(v.bytes, f.offset);
   return v;

@@ -99,11 +99,12 @@ TEST(SigGen, CaseIndependentOfCount) {
 TEST(SigGen, NamesAndGroups) {
   const GeneratedCorpus c = generate(1, 2000);
   const std::vector<std::string>& groups = generated_groups();
-  EXPECT_EQ(groups.size(), 17u);
+  EXPECT_EQ(groups.size(), 19u);
   const std::vector<std::string> expected = {
       "scalars", "int128",     "floats",         "long_double", "small_structs",    "big_structs",
       "unions",  "nested",     "overaligned",    "packed",      "bitfields",        "hfa",
-      "mixed",   "struct_ret", "reg_exhaustion", "many_args",   "unnamed_bitfields"};
+      "mixed",   "struct_ret", "reg_exhaustion", "many_args",   "unnamed_bitfields", "complex",
+      "vectors"};
   EXPECT_EQ(std::set<std::string>(groups.begin(), groups.end()),
             std::set<std::string>(expected.begin(), expected.end()));
   ASSERT_EQ(c.functions.size(), 2000u);
@@ -140,8 +141,18 @@ TEST(SigGen, ArgumentCountsCoverZeroToTwenty) {
 TEST(SigGen, SourceRules) {
   const GeneratedCorpus c = generate(3, 2000);
   const std::string& s = c.c_source;
-  for (const char* banned : {"_Float16", "__float128", "_Complex", "vector_size", "...", "[]"}) {
+  for (const char* banned : {"_Float16", "__float128", "...", "[]"}) {
     EXPECT_EQ(s.find(banned), std::string::npos) << banned;
+  }
+  // _Complex and vector types only where their groups put them.
+  const std::vector<std::string> blocks = case_blocks(s);
+  for (size_t i = 0; i < blocks.size(); i++) {
+    if (c.functions[i].group != "complex") {
+      EXPECT_EQ(blocks[i].find("_Complex"), std::string::npos) << c.functions[i].name;
+    }
+    if (c.functions[i].group != "vectors") {
+      EXPECT_EQ(blocks[i].find("vector_size"), std::string::npos) << c.functions[i].name;
+    }
   }
   // No function bodies, and _Bool only at the top level (never a member).
   EXPECT_EQ(s.find(") {"), std::string::npos);

@@ -300,6 +300,12 @@ TEST_P(ModelOracle, OpensTheObjectAndModelsEveryFunction) {
   EXPECT_GT(o.funcs.size(), 150u) << "the corpus should have ~180 functions";
   for (const auto& [name, of] : o.funcs) {
     EXPECT_TRUE(listed.count(name)) << ctx() << ": function_ids() misses " << name;
+    // GCC's -gbtf types a _Float16 parameter as void, like "...": only
+    // DWARF tells f_f16 apart, and with it the frontend models it.
+    if (of.variadic && name == "f_f16" && variant() == Variant::dwarf) {
+      EXPECT_FALSE(l.model_errors.count(name)) << ctx() << ": " << l.model_errors.at(name);
+      continue;
+    }
     if (of.variadic) {
       EXPECT_TRUE(l.model_errors.count(name))
           << ctx() << ": " << name << " is variadic; model() must throw";
