@@ -101,8 +101,8 @@ TEST(SigGen, NamesAndGroups) {
   const std::vector<std::string>& groups = generated_groups();
   EXPECT_EQ(groups.size(), 19u);
   const std::vector<std::string> expected = {
-      "scalars", "int128",     "floats",         "long_double", "small_structs",    "big_structs",
-      "unions",  "nested",     "overaligned",    "packed",      "bitfields",        "hfa",
+      "scalars", "int128",     "floats",         "long_double", "small_structs",     "big_structs",
+      "unions",  "nested",     "overaligned",    "packed",      "bitfields",         "hfa",
       "mixed",   "struct_ret", "reg_exhaustion", "many_args",   "unnamed_bitfields", "complex",
       "vectors"};
   EXPECT_EQ(std::set<std::string>(groups.begin(), groups.end()),
