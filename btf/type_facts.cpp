@@ -303,8 +303,16 @@ TypeAnalyzer::Layout TypeAnalyzer::compute_aggregate(const struct btf_type* t, D
     out.packed = true;  // e.g. struct { long l; char c; } __attribute__((packed)): size 9
     member_align = 1;
   }
+  // GCC writes DW_AT_alignment as the type's final alignment (TYPE_ALIGN_UNIT,
+  // emitted when TYPE_USER_ALIGN): `__attribute__((packed, aligned(4)))` on a
+  // struct holding an __int128 gives 4, below its members' 16. Then it is the
+  // alignment, and the struct is packed.
+  if (type_explicit != 0 && type_explicit < member_align) {
+    out.packed = true;
+    member_align = 1;
+  }
   out.natural_align = member_align;
-  out.align = std::max(member_align, type_explicit);
+  out.align = type_explicit != 0 ? type_explicit : member_align;
   out.explicit_align = std::max(member_explicit, type_explicit);
   // The tail: beyond the last member, only padding up to the alignment.
   if (n > 0 && out.size > 0) {

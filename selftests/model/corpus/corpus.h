@@ -60,6 +60,7 @@ struct __attribute__((packed)) pk_mis { char a; int b; short c; };          /* 7
 struct __attribute__((packed)) pk_i128 { __int128 x; };                    /* undetectable */
 struct __attribute__((packed)) pk_ll { long a; long b; };                  /* undetectable, < 16 */
 struct __attribute__((packed, aligned(4))) pk_a4 { char a; int b; short c; }; /* size 8, align 4 */
+struct __attribute__((packed, aligned(4))) pk_a4_i128 { unsigned __int128 x; long y; short z; }; /* 28, align 4: only DWARF tells */
 struct __attribute__((packed)) pk_tail { long a; char b; };                /* size 9: size % 8 */
 struct __attribute__((packed)) pk5 { int a; char b; };                     /* 5 bytes */
 struct pk_member { char c; int x __attribute__((packed)); };               /* member-packed: 5 bytes */
