@@ -128,16 +128,31 @@ void BM_Fentry4(benchmark::State& state) {
   run_trampoline<N>(state, 4, 0, 0);
 }
 
+// One program of `kind` attached to the entry-patched target; the calls go to
+// the function itself: its entry calls the trampoline.
 template <int N>
-void BM_FentryPatched(benchmark::State& state) {
+void run_patched(benchmark::State& state, ProgKind kind) {
   try {
-    Program p{work_prog, nullptr, ProgKind::fentry};
+    Program p{work_prog, nullptr, kind};
     Attachment a(targets_btf().model(target_name(N)), target_fn(N), kEntryPatch);
     a.attach(p);
-    run_calls<N>(state, target_fn(N));  // the function itself: its entry calls the trampoline
+    run_calls<N>(state, target_fn(N));
   } catch (const Error& e) {
     state.SkipWithError(e.what());
   }
+}
+
+template <int N>
+void BM_FentryPatched(benchmark::State& state) {
+  run_patched<N>(state, ProgKind::fentry);
+}
+template <int N>
+void BM_FexitPatched(benchmark::State& state) {
+  run_patched<N>(state, ProgKind::fexit);
+}
+template <int N>
+void BM_FmodRetPatched(benchmark::State& state) {
+  run_patched<N>(state, ProgKind::fmod_ret);
 }
 
 // --- two threads calling one hooked function ---------------------------------
@@ -242,6 +257,8 @@ XTRAMP_BENCH_N(BM_Fentry);
 XTRAMP_BENCH_N(BM_Fexit);
 XTRAMP_BENCH_N(BM_FmodRet);
 XTRAMP_BENCH_N(BM_FentryPatched);
+XTRAMP_BENCH_N(BM_FexitPatched);
+XTRAMP_BENCH_N(BM_FmodRetPatched);
 XTRAMP_BENCH_N(BM_Fentry4);
 XTRAMP_BENCH_N(BM_LibffiClosure);
 #define XTRAMP_BENCH_N_2T(fn)                   \
