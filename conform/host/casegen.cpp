@@ -191,40 +191,61 @@ CaseSource make_case_source(const std::string& file_arg, const std::string& host
   // DWARF. One function per line: a line the compiler rejects names the
   // function, which is left out.
   const std::string probe_c = workdir + "/probe.c", probe_o = workdir + "/probe.o";
-  for (int round = 0;; ++round) {
-    std::string probe = "#include \"" + file + "\"\n";
-    std::map<unsigned, size_t> line_of;  // probe line -> function
-    for (size_t i = 0; i < cs.functions.size(); ++i) {
-      const DeclaredFunction& f = cs.functions[i];
-      if (!f.unsupported.empty()) continue;
-      line_of[static_cast<unsigned>(line_of.size()) + 2] = i;
-      probe += "__typeof__(" + f.name + ") *xt_probe_" + f.name + " = " + f.name + ";\n";
-    }
-    write_file(probe_c, probe);
-    const std::vector<std::string> probe_cmd{host_cc, "-std=gnu11", "-w", "-gbtf", "-g",
-                                             "-c",    probe_c,      "-o", probe_o};
-    const ProcessResult r = run_process(probe_cmd);
-    if (r.ok()) break;
-    const std::vector<CompilerError> errs = compiler_errors(r.err);
-    bool blamed = false;
-    for (const auto& [line, i] : line_of)
-      if (std::string e = first_error_text(errs, probe_c, line); !e.empty()) {
-        cs.functions[i].unsupported = "the host compiler rejects its probe: " + e;
-        blamed = true;
+  const auto supported_names = [&] {
+    std::vector<std::string> names;
+    for (const DeclaredFunction& f : cs.functions)
+      if (f.unsupported.empty()) names.push_back(f.name);
+    return names;
+  };
+  const auto compile_probe = [&] {
+    for (int round = 0;; ++round) {
+      std::string probe = "#include \"" + file + "\"\n";
+      std::map<unsigned, size_t> line_of;  // probe line -> function
+      for (size_t i = 0; i < cs.functions.size(); ++i) {
+        const DeclaredFunction& f = cs.functions[i];
+        if (!f.unsupported.empty()) continue;
+        line_of[static_cast<unsigned>(line_of.size()) + 2] = i;
+        probe += "__typeof__(" + f.name + ") *xt_probe_" + f.name + " = " + f.name + ";\n";
       }
-    if (!blamed || round > 8)
-      throw Error(Errc::bad_request,
-                  file_arg + ": the probe does not compile: " + failure_text(r, probe_cmd));
-  }
+      write_file(probe_c, probe);
+      const std::vector<std::string> probe_cmd{host_cc, "-std=gnu11", "-w", "-gbtf", "-g",
+                                               "-c",    probe_c,      "-o", probe_o};
+      const ProcessResult r = run_process(probe_cmd);
+      if (r.ok()) break;
+      const std::vector<CompilerError> errs = compiler_errors(r.err);
+      bool blamed = false;
+      for (const auto& [line, i] : line_of)
+        if (std::string e = first_error_text(errs, probe_c, line); !e.empty()) {
+          cs.functions[i].unsupported = "the host compiler rejects its probe: " + e;
+          blamed = true;
+        }
+      if (!blamed || round > 8)
+        throw Error(Errc::bad_request,
+                    file_arg + ": the probe does not compile: " + failure_text(r, probe_cmd));
+    }
+  };
+  compile_probe();
   std::unique_ptr<struct btf, void (*)(struct btf*)> b(btf__parse_elf(probe_o.c_str(), nullptr),
                                                        btf__free);
+  if (!b) {
+    // GCC 12 writes BTF that libbpf cannot read for a struct with a member it
+    // cannot express (a _Float16 or vector member: the struct's vlen leaves
+    // out a member record it still writes). DWARF says which functions use
+    // types xtramp does not model: those are unsupported, the probe runs
+    // again without them.
+    const std::map<std::string, std::string> skip = unmodelled_types(probe_o, supported_names());
+    for (DeclaredFunction& f : cs.functions)
+      if (auto u = skip.find(f.name); u != skip.end()) f.unsupported = u->second;
+    if (!skip.empty()) {
+      compile_probe();
+      b.reset(btf__parse_elf(probe_o.c_str(), nullptr));
+    }
+  }
   if (!b)
     throw Error(Errc::malformed_btf,
                 probe_o + ": no BTF (does " + host_cc + " support -gbtf? GCC 12 or later does)");
   Spelling spell(b.get());
-  std::vector<std::string> names;
-  for (const DeclaredFunction& f : cs.functions)
-    if (f.unsupported.empty()) names.push_back(f.name);
+  const std::vector<std::string> names = supported_names();
   const std::map<std::string, std::string> unmodelled = unmodelled_types(probe_o, names);
   const auto dwarf_only = dwarf_only_spellings(probe_o, names);  // _Float16: BTF says void
 
