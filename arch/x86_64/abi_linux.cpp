@@ -4,8 +4,9 @@
 //  * only what btf_distill_func_proto() accepts: <= 12 args, no FLOAT
 //    (float/double/long double/_Float128), no argument > 16 bytes, no
 //    struct/union return;
-//  * __arch_prepare_bpf_trampoline(): nr_args plus one extra slot per extra
-//    eightbyte of each STRUCT_ARG must be <= MAX_BPF_FUNC_ARGS, else -ENOTSUPP;
+//  * every argument takes (size+7)/8 slots (an __int128 two, like a 16-byte
+//    struct); more than MAX_BPF_FUNC_ARGS in all is -ENOTSUPP (seen on
+//    6.12.117 and 7.2.13);
 //  * save_args(): each argument takes (size+7)/8 "regs"; if they all fit in
 //    what is left of rdi..r9 it takes the next ones (structs too, no SSE
 //    classification), else it is read from consecutive 8-byte stack slots
@@ -30,10 +31,12 @@ constexpr int kMaxRegsForArgs = 6;  // MAX_REGS_FOR_ARGS / the 6 argument GPRs
 void check_kernel_compat(const FuncModel& m) {
   abi::require_kernel_compat(m);
   const std::string& fn = m.name;
-  // __arch_prepare_bpf_trampoline(): "extra registers for struct arguments".
-  int nr_regs = static_cast<int>(m.args.size());
-  for (const ValueModel& v : m.args)
-    if (v.t().is_struct_arg()) nr_regs += static_cast<int>((v.t().size + 7) / 8) - 1;
+  // Every argument takes (size + 7) / 8 argument slots, an __int128 two as
+  // a 16-byte struct does (6.12.117 and 7.2.13 both refuse gen_int128_77:
+  // ten arguments, three __int128 and a 16-byte struct, 14 slots, -ENOTSUPP
+  // at attach; counting only the struct's extra slot gives 11).
+  int nr_regs = 0;
+  for (const ValueModel& v : m.args) nr_regs += static_cast<int>((v.t().size + 7) / 8);
   if (nr_regs > kMaxBpfFuncArgs)
     throw Error(Errc::too_many_args,
                 "The function " + fn + " needs " + std::to_string(nr_regs) +

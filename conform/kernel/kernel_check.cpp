@@ -868,6 +868,16 @@ KernelCheckReport run_kernel_check(const KernelCheckOptions& opts) {
                                 "bpf_session_* kfuncs came in 7.0, commit 2d419c44658f): the "
                                 "fsession programs do not load";
         }
+        // The verifier refuses an fexit, fmod_ret or fsession program on a
+        // function whose return value is over 8 bytes ("with a >8 byte return
+        // value is not supported for this attach type"; the kernel selftests'
+        // fexit_int128_ret), whatever the JIT would do.
+        if (v.program != std::string("fentry") && p.have_model && p.model.ret.t().size > 8 &&
+            v.linux_prediction != "refused") {
+          v.linux_prediction = "refused";
+          v.prediction_detail = "the verifier refuses an " + std::string(prog) +
+                                " program on a function with a >8 byte return value";
+        }
         const auto it = lines.find(n + " " + prog);
         const auto cr = crashed.find(n + " " + prog);
         const auto plain_crash = crashed.find(n + " none");
